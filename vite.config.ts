@@ -1,0 +1,66 @@
+import { defineConfig, type Plugin } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { resolve } from 'node:path';
+import { vendorFiles, readVendorFile } from './scripts/vendor-assets.mjs';
+import { extraAssets, readExtraAsset } from './scripts/extra-assets.mjs';
+
+// Cross-origin isolation lets tfjs-wasm and ORT-wasm use threads (SharedArrayBuffer).
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+const mime = (p: string) =>
+  p.endsWith('.wasm') ? 'application/wasm' : p.endsWith('.mjs') || p.endsWith('.js') ? 'text/javascript' : p.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+
+/** Serves vendor runtime files and build-time derived assets in dev/preview, and emits them in the build. */
+function originAssets(): Plugin {
+  const all = (): Record<string, () => Buffer | null> => {
+    const m: Record<string, () => Buffer | null> = {};
+    for (const p of Object.keys(vendorFiles)) m[p] = () => readVendorFile(p);
+    for (const p of extraAssets()) m[p] = () => readExtraAsset(p);
+    return m;
+  };
+  const middleware = (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => {
+    const path = (req.url ?? '').split('?')[0].replace(/^\//, '');
+    const get = all()[path];
+    const body = get?.();
+    if (!body) return next();
+    res.setHeader('Content-Type', mime(path));
+    for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+    res.end(body);
+  };
+  return {
+    name: 'origin-assets',
+    configureServer(server) {
+      server.middlewares.use(middleware);
+    },
+    generateBundle() {
+      for (const [fileName, get] of Object.entries(all())) {
+        const source = get();
+        if (!source) this.error(`missing runtime asset ${fileName}; run npm install`);
+        this.emitFile({ type: 'asset', fileName, source });
+      }
+    },
+  };
+}
+
+export default defineConfig(({ mode }) => ({
+  plugins: [svelte(), originAssets()],
+  server: { headers: isolationHeaders, port: 5173 },
+  preview: { headers: isolationHeaders, port: 4173 },
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  build: {
+    target: 'es2022',
+    outDir: mode === 'test' ? (process.env.TEST_OUT_DIR ?? 'dist-test') : 'dist',
+    chunkSizeWarningLimit: 8000,
+    rollupOptions: {
+      input:
+        mode === 'test'
+          ? { main: resolve(import.meta.dirname, 'index.html'), harness: resolve(import.meta.dirname, 'test/browser/harness/index.html') }
+          : { main: resolve(import.meta.dirname, 'index.html') },
+    },
+  },
+}));
