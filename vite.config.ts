@@ -1,4 +1,4 @@
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, defaultClientConditions, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { resolve } from 'node:path';
 import { vendorFiles, readVendorFile } from './scripts/vendor-assets.mjs';
@@ -46,10 +46,40 @@ function originAssets(): Plugin {
   };
 }
 
+/**
+ * Content-Security-Policy for the built app: connections only to our own origin. Model
+ * hosts are added by the model catalog work, for downloads the user starts.
+ * 'wasm-unsafe-eval' lets tfjs/ORT compile WebAssembly; blob: workers are how wasm
+ * threads start.
+ */
+export const contentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' blob: data:",
+  "img-src 'self' blob: data:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
+
+function csp(): Plugin {
+  return {
+    name: 'csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy }, injectTo: 'head-prepend' }],
+  };
+}
+
 export default defineConfig(({ mode }) => ({
-  plugins: [svelte(), originAssets()],
+  plugins: [svelte(), originAssets(), csp()],
   server: { headers: isolationHeaders, port: 5173 },
   preview: { headers: isolationHeaders, port: 4173 },
+  // ORT's 'extern wasm' build: the wasm is served once from /vendor/ort/ instead of also
+  // being copied into assets/ by the bundler.
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: {

@@ -1,0 +1,86 @@
+// Which compute backend to use, decided from what the adapter offers and what the user
+// forced. Pure so the policy is unit-tested; the worker applies it.
+
+export type TfjsBackendName = 'webgpu' | 'wasm' | 'cpu';
+export type OrtProviderName = 'webgpu' | 'wasm';
+export type BackendPreference<T extends string> = 'auto' | T;
+
+export interface GpuAdapterInfo {
+  available: boolean;
+  /** why there is no adapter (no navigator.gpu, requestAdapter returned null, …) */
+  reason?: string;
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+  limits?: Record<string, number>;
+  features?: string[];
+}
+
+export interface BackendChoice<T extends string> {
+  /** backends to try, best first */
+  order: T[];
+  /** why anything better than order[0] was skipped */
+  notes: string[];
+}
+
+export interface BackendAttempt<T extends string> {
+  backend: T;
+  ok: boolean;
+  reason?: string;
+}
+
+export interface BackendOutcome<T extends string> {
+  active: T | null;
+  attempts: BackendAttempt<T>[];
+}
+
+export interface BackendSettings {
+  tfjs: BackendPreference<TfjsBackendName>;
+  ort: BackendPreference<OrtProviderName>;
+}
+
+export const defaultBackendSettings: BackendSettings = { tfjs: 'auto', ort: 'auto' };
+
+export function hasShaderF16(gpu: GpuAdapterInfo): boolean {
+  return gpu.available && (gpu.features ?? []).includes('shader-f16');
+}
+
+export function chooseTfjsBackends(gpu: GpuAdapterInfo, pref: BackendPreference<TfjsBackendName>): BackendChoice<TfjsBackendName> {
+  const notes: string[] = [];
+  if (pref !== 'auto') {
+    notes.push(`forced to ${pref} in Settings`);
+    // A forced backend still falls back rather than leaving the app without compute.
+    const rest = (['webgpu', 'wasm', 'cpu'] as const).filter((b) => b !== pref && (b !== 'webgpu' || gpu.available));
+    return { order: [pref, ...rest], notes };
+  }
+  if (!gpu.available) {
+    notes.push(`WebGPU unavailable: ${gpu.reason ?? 'no adapter'}`);
+    return { order: ['wasm', 'cpu'], notes };
+  }
+  return { order: ['webgpu', 'wasm', 'cpu'], notes };
+}
+
+export function chooseOrtProviders(gpu: GpuAdapterInfo, pref: BackendPreference<OrtProviderName>): BackendChoice<OrtProviderName> {
+  const notes: string[] = [];
+  if (pref === 'wasm') {
+    notes.push('forced to wasm in Settings');
+    return { order: ['wasm'], notes };
+  }
+  if (!gpu.available) {
+    notes.push(`WebGPU unavailable: ${gpu.reason ?? 'no adapter'}`);
+    return { order: ['wasm'], notes };
+  }
+  if (pref === 'webgpu') notes.push('forced to webgpu in Settings');
+  return { order: ['webgpu', 'wasm'], notes };
+}
+
+/** Human sentence for the status panel: what runs, and why not something better. */
+export function describeOutcome<T extends string>(label: string, outcome: BackendOutcome<T>, choice: BackendChoice<T>): string {
+  const failed = outcome.attempts.filter((a) => !a.ok);
+  const parts = [`${label}: ${outcome.active ?? 'none available'}`];
+  for (const f of failed) parts.push(`${f.backend} failed (${f.reason ?? 'unknown error'})`);
+  parts.push(...choice.notes);
+  return parts.join('; ');
+}

@@ -1,0 +1,46 @@
+// tfjs backend selection inside a worker: try the chosen order, keep why each failed.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendOutcome, TfjsBackendName } from '../../core/backends';
+
+let wasmPathsSet = false;
+
+export type DeviceLostListener = (message: string) => void;
+
+export async function initTfjs(order: TfjsBackendName[], onDeviceLost?: DeviceLostListener): Promise<BackendOutcome<TfjsBackendName>> {
+  if (!wasmPathsSet) {
+    // Served by the build from our own origin (scripts/vendor-assets.mjs); never a CDN.
+    setWasmPaths(new URL('vendor/tfjs/', baseUrl()).href);
+    wasmPathsSet = true;
+  }
+  const attempts: BackendOutcome<TfjsBackendName>['attempts'] = [];
+  for (const backend of order) {
+    try {
+      const ok = await tf.setBackend(backend);
+      if (!ok) throw new Error('setBackend returned false');
+      await tf.ready();
+      // A trivial op proves the backend can compile and run kernels, not just initialise.
+      const probe = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.scalar(1)));
+      const v = await probe.data();
+      probe.dispose();
+      if (v[0] !== 2 || v[1] !== 3) throw new Error('probe computation gave wrong numbers');
+      attempts.push({ backend, ok: true });
+      if (backend === 'webgpu' && onDeviceLost) watchTfjsDevice(onDeviceLost);
+      return { active: backend, attempts };
+    } catch (e) {
+      attempts.push({ backend, ok: false, reason: (e as Error).message || String(e) });
+    }
+  }
+  return { active: null, attempts };
+}
+
+function watchTfjsDevice(onLost: DeviceLostListener): void {
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  device?.lost.then((info) => onLost(`tfjs WebGPU device lost (${info.reason}): ${info.message}`));
+}
+
+/** The app's base URL as seen from a worker or a page. */
+export function baseUrl(): string {
+  return new URL(import.meta.env.BASE_URL, self.location.origin).href;
+}

@@ -1,0 +1,41 @@
+// The app's stores, one place. Large model files live in OPFS (opfs.ts), not here.
+import type { JobRecord } from '../core/jobs';
+import type { BackendSettings } from '../core/backends';
+import { createRepository } from './repository';
+
+export interface SettingsRecord {
+  backends: BackendSettings;
+  /** longest side of canonical images (issue: default 512 px) */
+  maxImageSide: number;
+}
+
+export const defaultSettings: SettingsRecord = { backends: { tfjs: 'auto', ort: 'auto' }, maxImageSide: 512 };
+
+export const stores = {
+  /** job records: what ran, how far, what happened (survive reloads) */
+  jobs: createRepository<JobRecord>('jobs', (id) => `job ${id}`),
+  /** job checkpoints, keyed by job id (written by workers) */
+  checkpoints: createRepository<unknown>('checkpoints', (id) => `checkpoint of ${id}`),
+  settings: createRepository<SettingsRecord>('settings', () => 'settings'),
+  /** image metadata, keyed by SHA-256 of the canonical pixels */
+  images: createRepository<unknown>('images', (id) => `image ${id.slice(0, 12)}`),
+  /** canonical 8-bit gray pixels, same key as images */
+  pixels: createRepository<unknown>('pixels', (id) => `pixels of image ${id.slice(0, 12)}`),
+  /** dataset records: sources, tasks, splits, manifests */
+  datasets: createRepository<unknown>('datasets', (id) => `dataset ${id}`),
+  /** classifier and synthesis runs */
+  runs: createRepository<unknown>('runs', (id) => `run ${id}`),
+  reports: createRepository<unknown>('reports', (id) => `report ${id}`),
+};
+
+export type StoreName = keyof typeof stores;
+
+export async function loadSettings(): Promise<SettingsRecord> {
+  const s = await stores.settings.get('app');
+  return { ...defaultSettings, ...s, backends: { ...defaultSettings.backends, ...s?.backends } };
+}
+
+export async function saveSettings(s: SettingsRecord): Promise<void> {
+  await stores.settings.put('app', s);
+}
+

@@ -1,0 +1,11 @@
+// The study's steps as pages. A step appears here only once it works end to end.
+import type { Component } from 'svelte';
+import StatusPage from './pages/StatusPage.svelte';
+
+export interface PageDef {
+  id: string;
+  title: string;
+  component: Component;
+}
+
+export const pages: PageDef[] = [{ id: 'status', title: 'Settings & status', component: StatusPage }];

@@ -1,0 +1,35 @@
+// The one place that creates workers. Each factory uses a literal `new URL(…)` so Vite
+// bundles the worker; callers get a typed Comlink remote and never touch Worker directly.
+import * as Comlink from 'comlink';
+import type { AccelApi } from './accel.worker';
+
+export interface WorkerApis {
+  accel: AccelApi;
+}
+
+const factories: { [K in keyof WorkerApis]: () => Worker } = {
+  accel: () => new Worker(new URL('./accel.worker.ts', import.meta.url), { type: 'module', name: 'accel' }),
+};
+
+const live = new Map<keyof WorkerApis, { worker: Worker; remote: Comlink.Remote<unknown> }>();
+
+export function getWorker<K extends keyof WorkerApis>(name: K): Comlink.Remote<WorkerApis[K]> {
+  let entry = live.get(name);
+  if (!entry) {
+    const worker = factories[name]();
+    entry = { worker, remote: Comlink.wrap<WorkerApis[K]>(worker) };
+    live.set(name, entry);
+  }
+  return entry.remote as Comlink.Remote<WorkerApis[K]>;
+}
+
+/** Ends a worker (e.g. to free GPU memory); the next getWorker starts a fresh one. */
+export function terminateWorker(name: keyof WorkerApis): void {
+  const entry = live.get(name);
+  if (!entry) return;
+  entry.remote[Comlink.releaseProxy]();
+  entry.worker.terminate();
+  live.delete(name);
+}
+
+export const proxy = Comlink.proxy;

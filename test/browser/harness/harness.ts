@@ -1,0 +1,25 @@
+// Test-build only page (vite --mode test): exposes the app's worker APIs to Playwright
+// so browser tests drive the same code paths as the app, inside real workers.
+import { getWorker, proxy } from '../../../src/workers/registry';
+import { stores } from '../../../src/storage/stores';
+import { createRepository } from '../../../src/storage/repository';
+
+const harness = {
+  accel: () => getWorker('accel'),
+  proxy,
+  stores,
+  createRepository,
+  async fetchBytes(url: string): Promise<Uint8Array> {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    return new Uint8Array(await r.arrayBuffer());
+  },
+};
+
+declare global {
+  interface Window {
+    harness: typeof harness;
+  }
+}
+window.harness = harness;
+document.getElementById('ready')!.textContent = 'ready';
