@@ -1,0 +1,11 @@
+export type { Scheduler, StepOptions, StepResult } from './types';
+export type { SchedulerConfig, SchedulerKind, PredictionType, TimestepSpacing, BetaSchedule } from './config';
+export { parseSchedulerConfig, schedulerConfig, schedulerKindFromClassName } from './config';
+export { noiseSchedule } from './noise-schedule';
+export { DdimScheduler } from './ddim';
+export { EulerDiscreteScheduler } from './euler-discrete';
+export { EulerAncestralScheduler } from './euler-ancestral';
+export { DpmSolverMultistepScheduler } from './dpm-solver-multistep';
+export { LcmScheduler } from './lcm';
+export { createScheduler, schedulerFromDiffusersConfig } from './create-scheduler';
+export { timestepsForStrength, type Img2ImgTimesteps } from './img2img-timesteps';

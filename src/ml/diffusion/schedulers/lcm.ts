@@ -1,0 +1,106 @@
+// Latent Consistency Model multistep sampling (Luo et al. 2023, Alg. 3), following
+// diffusers 0.31 LCMScheduler: predict x̂₀, apply the consistency boundary condition
+// (c_skip, c_out), then re-noise to the next timestep with fresh noise.
+import type { SchedulerConfig } from './config';
+import { f32, linspace } from './float32';
+import { noiseSchedule } from './noise-schedule';
+import { predictX0AndEps } from './prediction';
+import { indexForTimestep } from './sigmas';
+import {
+  checkSameLength,
+  perItemTimesteps,
+  requireRng,
+  type Scheduler,
+  type StepOptions,
+  type StepResult,
+} from './types';
+
+const SIGMA_DATA = 0.5;
+
+export class LcmScheduler implements Scheduler {
+  readonly kind = 'lcm' as const;
+  readonly order = 1;
+  readonly initNoiseSigma = 1;
+  readonly alphasCumprod: Float32Array;
+  readonly finalAlphaCumprod: number;
+  timesteps: number[] = [];
+  private stepIndex: number | null = null;
+  private beginIndex: number | null = null;
+
+  constructor(readonly config: Readonly<SchedulerConfig>) {
+    this.alphasCumprod = noiseSchedule(config).alphasCumprod;
+    this.finalAlphaCumprod = config.setAlphaToOne ? 1 : this.alphasCumprod[0];
+  }
+
+  /**
+   * The n timesteps are picked, evenly by index, from the `original_inference_steps`
+   * skipping-step schedule the model was distilled on. `strength` < 1 (LCM's own img2img
+   * pipeline) shortens that schedule first.
+   */
+  setTimesteps(numInferenceSteps: number, { strength = 1 }: { strength?: number } = {}): void {
+    const T = this.config.numTrainTimesteps;
+    const original = this.config.originalInferenceSteps;
+    if (original > T) throw new Error(`LCM: original_inference_steps ${original} > ${T} training steps`);
+    if (!Number.isInteger(numInferenceSteps) || numInferenceSteps < 1 || numInferenceSteps > original) {
+      throw new Error(`LCM: numInferenceSteps must be in [1, ${original}], got ${numInferenceSteps}`);
+    }
+    const k = Math.floor(T / original);
+    const origin = Array.from({ length: Math.floor(original * strength) }, (_, i) => (i + 1) * k - 1).reverse();
+    if (Math.floor(origin.length / numInferenceSteps) < 1) {
+      throw new Error(`LCM: ${numInferenceSteps} steps need strength × ${original} ≥ ${numInferenceSteps}`);
+    }
+    this.timesteps = linspace(0, origin.length, numInferenceSteps, false).map((x) => origin[Math.floor(x)]);
+    this.stepIndex = null;
+    this.beginIndex = null;
+  }
+
+  setBeginIndex(beginIndex: number): void {
+    this.beginIndex = beginIndex;
+  }
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, options: StepOptions = {}): StepResult {
+    checkSameLength(modelOutput, sample, 'LCM step');
+    if (this.timesteps.length === 0) throw new Error('LCM: call setTimesteps() first');
+    const index = (this.stepIndex ??= this.beginIndex ?? indexForTimestep(this.timesteps, timestep));
+    const prevT = index + 1 < this.timesteps.length ? this.timesteps[index + 1] : timestep;
+    const alphaT = this.alphasCumprod[timestep];
+    const alphaPrev = prevT >= 0 ? this.alphasCumprod[prevT] : this.finalAlphaCumprod;
+    const a = f32(Math.sqrt(alphaT));
+    const b = f32(Math.sqrt(f32(1 - alphaT)));
+    // Consistency-model boundary condition (Song et al. 2023, eq. 8), timestep scaled ×10.
+    const scaled = timestep * this.config.timestepScaling;
+    const cSkip = SIGMA_DATA ** 2 / (scaled ** 2 + SIGMA_DATA ** 2);
+    const cOut = scaled / Math.sqrt(scaled ** 2 + SIGMA_DATA ** 2);
+    const { clipSample, clipSampleRange } = this.config;
+
+    const denoised = new Float32Array(sample.length);
+    for (let i = 0; i < sample.length; i++) {
+      let x0 = predictX0AndEps(this.config.predictionType, modelOutput[i], sample[i], a, b)[0];
+      if (clipSample) x0 = Math.min(clipSampleRange, Math.max(-clipSampleRange, x0));
+      denoised[i] = f32(cOut * x0) + f32(cSkip * sample[i]);
+    }
+    let prevSample = denoised;
+    if (index !== this.timesteps.length - 1) {
+      const noise = new Float32Array(sample.length);
+      requireRng(options.rng, 'LCM').fillNormal(noise);
+      const ap = f32(Math.sqrt(alphaPrev));
+      const bp = f32(Math.sqrt(f32(1 - alphaPrev)));
+      prevSample = denoised.map((d, i) => f32(ap * d) + f32(bp * noise[i]));
+    }
+    this.stepIndex = index + 1;
+    return { prevSample, predOriginalSample: denoised };
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, timesteps: number | readonly number[]): Float32Array {
+    checkSameLength(original, noise, 'LCM addNoise');
+    const tOf = perItemTimesteps(original.length, timesteps);
+    return original.map((x, i) => {
+      const ac = this.alphasCumprod[tOf(i)];
+      return f32(f32(Math.sqrt(ac)) * x) + f32(f32(Math.sqrt(f32(1 - ac))) * noise[i]);
+    });
+  }
+}

@@ -1,0 +1,4 @@
+export { ClipTokenizer, CLIP_CONTEXT_LENGTH, BOS_TOKEN, EOS_TOKEN } from './clip-tokenizer';
+export type { ClipTokenizerData, TokenizeOptions } from './clip-tokenizer';
+export { clipTokenizerFromVocabMerges, clipTokenizerFromTokenizerJson } from './load-tokenizer';
+export { cleanClipText } from './text-cleaning';
