@@ -87,10 +87,10 @@ export default defineConfig(({ mode }) => ({
     outDir: mode === 'test' ? (process.env.TEST_OUT_DIR ?? 'dist-test') : 'dist',
     chunkSizeWarningLimit: 8000,
     rollupOptions: {
-      input:
-        mode === 'test'
-          ? { main: resolve(import.meta.dirname, 'index.html'), harness: resolve(import.meta.dirname, 'test/browser/harness/index.html') }
-          : { main: resolve(import.meta.dirname, 'index.html') },
+      input: {
+        main: resolve(import.meta.dirname, 'index.html'),
+        ...(mode === 'test' ? { harness: resolve(import.meta.dirname, 'test/browser/harness/index.html') } : {}),
+      } as Record<string, string>,
     },
   },
 }));

@@ -16,10 +16,7 @@ const harness = {
   },
 };
 
-declare global {
-  interface Window {
-    harness: typeof harness;
-  }
-}
-window.harness = harness;
+export type Harness = typeof harness;
+
+(window as unknown as { harness: Harness }).harness = harness;
 document.getElementById('ready')!.textContent = 'ready';
