@@ -66,7 +66,8 @@ export class DdimScheduler implements Scheduler {
     const prevSample = new Float32Array(sample.length);
     const predOriginalSample = new Float32Array(sample.length);
     for (let i = 0; i < sample.length; i++) {
-      let [x0, eps] = predictX0AndEps(predictionType, modelOutput[i], sample[i], a, b);
+      const [x0Raw, eps] = predictX0AndEps(predictionType, modelOutput[i], sample[i], a, b);
+      let x0 = x0Raw;
       if (clipSample) {
         x0 = Math.min(clipSampleRange, Math.max(-clipSampleRange, x0));
         // diffusers re-derives ε only with use_clipped_model_output; the pipelines do not.

@@ -1,6 +1,7 @@
 // Euler ancestral sampling (k-diffusion sample_euler_ancestral), following diffusers 0.31
 // EulerAncestralDiscreteScheduler: an Euler step down to σ_down, then fresh noise of
 // scale σ_up so that σ_down² + σ_up² = σ_next².
+import type { SchedulerConfig } from './config';
 import { f32 } from './float32';
 import { eulerInitNoiseSigma, eulerPredictX0 } from './euler-discrete';
 import { eulerTimesteps } from './inference-timesteps';
@@ -10,6 +11,12 @@ import { checkSameLength, requireRng, type Scheduler, type StepOptions, type Ste
 
 export class EulerAncestralScheduler extends SigmaSchedulerBase implements Scheduler {
   readonly kind = 'euler-ancestral' as const;
+
+  constructor(config: Readonly<SchedulerConfig>) {
+    super(config);
+    // diffusers raises NotImplementedError for this combination too.
+    if (config.predictionType === 'sample') throw new Error('Euler ancestral does not support prediction_type "sample"');
+  }
 
   get initNoiseSigma(): number {
     return eulerInitNoiseSigma(this.config, this.sigmas);

@@ -69,11 +69,13 @@ function fixLineBreaks(text: string): string {
 }
 
 function removeTerminalEscapes(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching ESC sequences is the point
   return text.replace(/\x1b\[((?:\d|;)*)([a-zA-Z])/g, '');
 }
 
 // ftfy's CONTROL_CHARS: C0 except tab/LF/FF/CR, DEL, deprecated format chars, BOM, annotation chars.
 function removeControlChars(text: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   return text.replace(/[\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufeff\ufff9-\ufffc]/g, '');
 }
 

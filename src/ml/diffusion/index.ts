@@ -1,0 +1,20 @@
+// Public surface of the diffusion inference core.
+export type { Denoiser, LatentShape } from './denoiser';
+export type { TextEncoderModel, VaeEncoderModel, VaeDecoderModel, LatentDistribution } from './components';
+export type { FloatTensor } from './tensor';
+export * from './tokenizer';
+export * from './schedulers';
+export { OnnxTextEncoder } from './onnx/onnx-text-encoder';
+export { OnnxUnetDenoiser } from './onnx/onnx-unet-denoiser';
+export { OnnxVaeEncoder } from './onnx/onnx-vae-encoder';
+export { OnnxVaeDecoder } from './onnx/onnx-vae-decoder';
+export { OnnxInputError } from './onnx/session-io';
+export type { OrtModule, OrtRuntime, OrtSession } from './onnx/ort-types';
+export { loadOnnxImg2ImgPipeline, loadClipTokenizer } from './onnx/load-onnx-pipeline';
+export type { LoadOnnxPipelineOptions, PipelineFiles, OnnxComponentName } from './onnx/load-onnx-pipeline';
+export { Img2ImgPipeline } from './pipeline/img2img';
+export type { Img2ImgComponents, Img2ImgParams, Img2ImgProgress, Img2ImgResult, Img2ImgStage, InjectedNoise } from './pipeline/img2img';
+export type { PipelineConfig } from './pipeline/pipeline-config';
+export { pipelineConfigFromDiffusers } from './pipeline/pipeline-config';
+export type { PixelImage } from './pipeline/image-io';
+export { imageToVaeInput, vaeOutputToImage, rgbToGray } from './pipeline/image-io';

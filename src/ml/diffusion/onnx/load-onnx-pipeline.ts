@@ -1,0 +1,86 @@
+// Assembles an img2img pipeline from a diffusers ONNX folder (model_index.json,
+// text_encoder/, unet/, vae_encoder/, vae_decoder/, tokenizer/, scheduler/). File access
+// and session creation are injected: the worker reads OPFS and picks the execution
+// provider; Node tests read the fixture folder.
+import { Img2ImgPipeline } from '../pipeline/img2img';
+import { pipelineConfigFromDiffusers } from '../pipeline/pipeline-config';
+import { schedulerFromDiffusersConfig, type SchedulerKind } from '../schedulers';
+import { clipTokenizerFromTokenizerJson, clipTokenizerFromVocabMerges, type ClipTokenizer } from '../tokenizer';
+import { OnnxTextEncoder } from './onnx-text-encoder';
+import { OnnxUnetDenoiser } from './onnx-unet-denoiser';
+import { OnnxVaeDecoder } from './onnx-vae-decoder';
+import { OnnxVaeEncoder } from './onnx-vae-encoder';
+import type { OrtRuntime, OrtSession } from './ort-types';
+
+export type OnnxComponentName = 'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder';
+
+export interface PipelineFiles {
+  /** Text of a file under the pipeline folder, or undefined when it does not exist. */
+  readText(path: string): Promise<string | undefined>;
+}
+
+export interface LoadOnnxPipelineOptions {
+  ort: OrtRuntime;
+  files: PipelineFiles;
+  /** Creates the session for `<component>/model.onnx` (reading bytes and external data). */
+  createSession(component: OnnxComponentName): Promise<OrtSession>;
+  /** Use another scheduler class with the model's scheduler config (diffusers from_config). */
+  scheduler?: SchedulerKind;
+}
+
+async function readJson(files: PipelineFiles, path: string, required: boolean): Promise<Record<string, unknown> | undefined> {
+  const text = await files.readText(path);
+  if (text === undefined) {
+    if (required) throw new Error(`pipeline folder is missing ${path}`);
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export async function loadClipTokenizer(files: PipelineFiles): Promise<ClipTokenizer> {
+  const vocab = await files.readText('tokenizer/vocab.json');
+  const merges = await files.readText('tokenizer/merges.txt');
+  if (vocab !== undefined && merges !== undefined) return clipTokenizerFromVocabMerges(vocab, merges);
+  const single = await files.readText('tokenizer/tokenizer.json');
+  if (single !== undefined) return clipTokenizerFromTokenizerJson(single);
+  throw new Error('pipeline folder has neither tokenizer/vocab.json + merges.txt nor tokenizer/tokenizer.json');
+}
+
+export async function loadOnnxImg2ImgPipeline(options: LoadOnnxPipelineOptions): Promise<Img2ImgPipeline> {
+  const { ort, files } = options;
+  await readJson(files, 'model_index.json', true);
+  const schedulerConfig = await readJson(files, 'scheduler/scheduler_config.json', true);
+  // optimum writes vae_encoder/ and vae_decoder/ configs; diffusers' own layout has vae/.
+  const vaeConfig =
+    (await readJson(files, 'vae_decoder/config.json', false)) ??
+    (await readJson(files, 'vae_encoder/config.json', false)) ??
+    (await readJson(files, 'vae/config.json', true));
+  const unetConfig = await readJson(files, 'unet/config.json', false);
+  const tokenizer = await loadClipTokenizer(files);
+  const config = pipelineConfigFromDiffusers(vaeConfig!, unetConfig);
+
+  const sessions: OrtSession[] = [];
+  const session = async (name: OnnxComponentName) => {
+    const s = await options.createSession(name);
+    sessions.push(s);
+    return s;
+  };
+  try {
+    return new Img2ImgPipeline({
+      tokenizer,
+      textEncoder: new OnnxTextEncoder(ort, await session('text_encoder')),
+      vaeEncoder: new OnnxVaeEncoder(ort, await session('vae_encoder'), config.latentChannels),
+      vaeDecoder: new OnnxVaeDecoder(ort, await session('vae_decoder')),
+      denoiser: new OnnxUnetDenoiser(ort, await session('unet')),
+      scheduler: schedulerFromDiffusersConfig(schedulerConfig!, options.scheduler),
+      config,
+    });
+  } catch (e) {
+    await Promise.all(sessions.map((s) => s.release()));
+    throw e;
+  }
+}
