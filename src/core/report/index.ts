@@ -1,0 +1,2 @@
+export * from './schema';
+export { reportFromScores, importReportJson, type FromScoresOptions } from './from-scores';
