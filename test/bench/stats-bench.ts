@@ -1,6 +1,7 @@
 // Benchmark of the bootstrap engine against a straightforward loop. Run with
 // `node test/bench/stats-run.mjs` (see that file). Prints timings; asserts nothing except
 // that a split-and-merged job equals the single-run job.
+import { availableParallelism, loadavg } from 'node:os';
 import { binaryMetrics } from '../../src/core/metrics';
 import { createRng } from '../../src/core/random';
 import { bootstrapMetrics, BOOTSTRAP_METRICS, mergeReplicateBlocks, pairedBootstrap, prepareSample, runResamples } from '../../src/core/stats';
@@ -62,7 +63,7 @@ function naiveBootstrap(labels: Uint8Array, scores: Float64Array, threshold: num
 
 export function runStatsBench(log: (line: string) => void = console.log): void {
   log(`stats bootstrap benchmark — ${BOOTSTRAP_METRICS.length} metrics, ${RESAMPLES} stratified resamples, single thread`);
-  log(`node ${process.version}, ${process.arch}`);
+  log(`node ${process.version}, ${process.arch}, ${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)} at start`);
   for (const n of [1000, 10_000]) {
     const base = syntheticTestSet(n, 11, 1.6);
     const aug = syntheticTestSet(n, 11, 1.9);
@@ -92,7 +93,7 @@ export function runStatsBench(log: (line: string) => void = console.log): void {
     log(`  bootstrap job, one model  (resample + jackknife + percentile/BCa CIs): ${single.toFixed(0)} ms`);
     log(`  paired bootstrap job, two models (Δ, CIs, p for every metric):       ${paired.toFixed(0)} ms`);
     log(
-      `  naive loop (arrays + binaryMetrics per resample):                     ${naiveMs.toFixed(0)} ms` +
+      `  naive loop (arrays + binaryMetrics incl. Clopper–Pearson, per resample): ${naiveMs.toFixed(0)} ms` +
         (naiveResamples < RESAMPLES ? ` (measured on ${naiveResamples} resamples, scaled ×${RESAMPLES / naiveResamples})` : ''),
     );
     log(`  speed-up vs naive loop: ×${(naiveMs / single).toFixed(1)}`);

@@ -101,3 +101,38 @@ export function wilcoxonSignedRankExact(baseline: readonly (number | null)[], au
   }
   return { p: Math.min(1, 2 * Math.min(lower, upper)), test: WILCOXON_EXACT_TEST, n, wPlus: doubledW / 2 };
 }
+
+export interface SeedComparison {
+  baseline: MeanSd;
+  augmented: MeanSd;
+  /** augmented − baseline per seed pair */
+  difference: MeanSd;
+  pairedT: PairedTTestResult;
+  wilcoxon: WilcoxonResult;
+}
+
+/**
+ * Per metric, over runs paired by seed (baseline[i] and augmented[i] share a seed; the
+ * caller does the pairing): mean ± SD of each arm and of the differences, the paired
+ * t-test and the exact Wilcoxon signed-rank test.
+ */
+export function compareAcrossSeeds<M extends string>(
+  metrics: readonly M[],
+  baseline: readonly Partial<Record<M, number | null>>[],
+  augmented: readonly Partial<Record<M, number | null>>[],
+): Record<M, SeedComparison> {
+  if (baseline.length !== augmented.length) throw new RangeError(`compareAcrossSeeds: ${baseline.length} baseline vs ${augmented.length} augmented runs`);
+  const out = {} as Record<M, SeedComparison>;
+  for (const name of metrics) {
+    const a = baseline.map((run) => run[name] ?? null);
+    const b = augmented.map((run) => run[name] ?? null);
+    out[name] = {
+      baseline: meanAndSd(a),
+      augmented: meanAndSd(b),
+      difference: meanAndSd(pairedDifferences(a, b)),
+      pairedT: pairedTTest(a, b),
+      wilcoxon: wilcoxonSignedRankExact(a, b),
+    };
+  }
+  return out;
+}

@@ -3,7 +3,7 @@ export { logGamma, regularizedIncompleteBeta, regularizedGammaP, regularizedGamm
 export type { PValue } from './p-value';
 export { BOOTSTRAP_METRICS, type BootstrapMetric } from './metric-set';
 export { prepareSample, type PreparedSample, type PreparedModel, type ModelScores } from './prepared-sample';
-export { runResamples, resampleCounts, mergeReplicateBlocks, pointEstimates, replicatesOf, type ReplicateBlock, type ResampleOptions } from './resample-engine';
+export { runResamples, resampleCounts, splitResampleRange, mergeReplicateBlocks, pointEstimates, replicatesOf, type ReplicateBlock, type ResampleOptions } from './resample-engine';
 export { jackknifeValues } from './jackknife';
 export { quantileSorted, percentileInterval, bcaInterval, jackknifeAcceleration } from './intervals';
 export {
@@ -30,10 +30,12 @@ export {
   meanAndSd,
   pairedTTest,
   wilcoxonSignedRankExact,
+  compareAcrossSeeds,
   PAIRED_T_TEST,
   WILCOXON_EXACT_TEST,
   type MeanSd,
   type PairedTTestResult,
   type WilcoxonResult,
+  type SeedComparison,
 } from './across-seeds';
 export { holmAdjust } from './holm';

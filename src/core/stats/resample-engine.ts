@@ -148,6 +148,22 @@ function writeWeightedMetrics(
   out[base + AVERAGE_PRECISION_ROW * stride + column] = nPos > 0 ? apSum / nPos : NaN;
 }
 
+/**
+ * Splits resamples [0, total) into `parts` contiguous ranges of near-equal size, one per
+ * worker; run each with the same seed and merge the blocks.
+ */
+export function splitResampleRange(total: number, parts: number): { start: number; end: number }[] {
+  if (!Number.isInteger(total) || total < 0 || !Number.isInteger(parts) || parts < 1) {
+    throw new RangeError(`splitResampleRange: need integers total ≥ 0 and parts ≥ 1, got ${total}, ${parts}`);
+  }
+  const ranges: { start: number; end: number }[] = [];
+  for (let p = 0; p < parts; p++) {
+    const start = Math.floor((p * total) / parts), end = Math.floor(((p + 1) * total) / parts);
+    if (end > start) ranges.push({ start, end });
+  }
+  return ranges;
+}
+
 /** Replicates of one model and metric from a block (a view, not a copy). */
 export function replicatesOf(block: ReplicateBlock, model: number, metric: number): Float64Array {
   const count = block.end - block.start;

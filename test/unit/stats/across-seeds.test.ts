@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meanAndSd, pairedTTest, PAIRED_T_TEST, wilcoxonSignedRankExact } from '../../../src/core/stats';
+import { compareAcrossSeeds, meanAndSd, pairedTTest, PAIRED_T_TEST, wilcoxonSignedRankExact } from '../../../src/core/stats';
 
 describe('across seeds', () => {
   it('mean ± sample SD, nulls left out', () => {
@@ -46,5 +46,19 @@ describe('across seeds', () => {
     expect(r.n).toBe(3);
     expect(r.wPlus).toBe(6);
     expect(r.p).toBeCloseTo(0.25, 14);
+  });
+
+  it('compares every metric across seed pairs', () => {
+    const baseline = [{ youden: 0.5, auroc: 0.8 }, { youden: 0.6, auroc: null }, { youden: 0.55, auroc: 0.82 }];
+    const augmented = [{ youden: 0.6, auroc: 0.85 }, { youden: 0.62, auroc: 0.9 }, { youden: 0.7, auroc: 0.83 }];
+    const r = compareAcrossSeeds(['youden', 'auroc'] as const, baseline, augmented);
+    // youden differences 0.1, 0.02, 0.15: mean 0.09
+    expect(r.youden.difference.mean).toBeCloseTo(0.09, 12);
+    expect(r.youden.baseline.mean).toBeCloseTo(0.55, 12);
+    expect(r.youden.pairedT.df).toBe(2);
+    // the null AUROC drops that pair from the differences but not the other arm's mean
+    expect(r.auroc.difference.n).toBe(2);
+    expect(r.auroc.augmented.n).toBe(3);
+    expect(r.auroc.wilcoxon.p).toBeCloseTo(0.5, 14); // both positive, n = 2: 2·(1/4)
   });
 });

@@ -11,6 +11,7 @@ import {
   replicatesOf,
   resampleCounts,
   runResamples,
+  splitResampleRange,
   summariseBootstrap,
 } from '../../../src/core/stats';
 
@@ -47,6 +48,14 @@ describe('stratified bootstrap', () => {
     ];
     expect(Array.from(mergeReplicateBlocks(parts).values)).toEqual(Array.from(whole.values));
     expect(() => mergeReplicateBlocks([parts[0], parts[1]])).toThrow(/missing or overlapping/);
+  });
+
+  it('splits a job into worker ranges that tile it', () => {
+    expect(splitResampleRange(2000, 3)).toEqual([{ start: 0, end: 666 }, { start: 666, end: 1333 }, { start: 1333, end: 2000 }]);
+    expect(splitResampleRange(2, 4)).toEqual([{ start: 0, end: 1 }, { start: 1, end: 2 }]);
+    const sample = prepareSample(data.labels, [{ scores: data.scores, threshold: 0.5 }]);
+    const blocks = splitResampleRange(120, 4).map((r) => runResamples(sample, { seed: 4, ...r }));
+    expect(mergeReplicateBlocks(blocks).values).toEqual(runResamples(sample, { seed: 4, end: 120 }).values);
   });
 
   it('reports progress per chunk and stops when asked', () => {
