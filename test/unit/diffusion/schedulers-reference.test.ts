@@ -49,7 +49,7 @@ describe('DDIM', () => {
     expect(r.timesteps).toHaveLength(e.num_denoising_steps);
   });
 
-  it.each(ref.ddim.step_cases.map((c: any) => [c.timestep, c]))('step at t=%i', (_t, c: any) => {
+  it.each((ref.ddim.step_cases as any[]).map((c: any) => [c.timestep, c] as [number, any]))('step at t=%i', (_t, c: any) => {
     const s = make();
     s.setTimesteps(c.num_inference_steps);
     const out = s.step(refF32(c.inputs.model_output), c.timestep, refF32(c.inputs.sample), { eta: c.eta });
@@ -95,7 +95,7 @@ describe('Euler discrete', () => {
     expect(relErr(s.sigmas.slice(c.begin_index), c.sigmas_used)).toBeLessThanOrEqual(FLOAT_TOL);
   });
 
-  it.each(e.step_cases.map((c: any) => [c.step_index, c]))('step at index %i', (_i, c: any) => {
+  it.each((e.step_cases as any[]).map((c: any) => [c.step_index, c] as [number, any]))('step at index %i', (_i, c: any) => {
     const s = make();
     s.setTimesteps(c.num_inference_steps);
     const sample = refF32(c.inputs.sample);

@@ -3,7 +3,7 @@
 import type { SchedulerConfig } from './config';
 import { f32 } from './float32';
 import { ddimTimesteps } from './inference-timesteps';
-import { noiseSchedule } from './noise-schedule';
+import { alphaCumprodAt, noiseSchedule } from './noise-schedule';
 import { predictX0AndEps } from './prediction';
 import {
   checkSameLength,
@@ -43,7 +43,7 @@ export class DdimScheduler implements Scheduler {
   }
 
   private alphaAt(t: number): number {
-    return t >= 0 ? this.alphasCumprod[t] : this.finalAlphaCumprod;
+    return t >= 0 ? alphaCumprodAt(this.alphasCumprod, t) : this.finalAlphaCumprod;
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, options: StepOptions = {}): StepResult {
@@ -88,7 +88,7 @@ export class DdimScheduler implements Scheduler {
     const tOf = perItemTimesteps(original.length, timesteps);
     const out = new Float32Array(original.length);
     for (let i = 0; i < out.length; i++) {
-      const ac = this.alphasCumprod[tOf(i)];
+      const ac = alphaCumprodAt(this.alphasCumprod, tOf(i));
       out[i] = f32(f32(Math.sqrt(ac)) * original[i]) + f32(f32(Math.sqrt(f32(1 - ac))) * noise[i]);
     }
     return out;

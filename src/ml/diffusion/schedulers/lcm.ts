@@ -3,7 +3,7 @@
 // (c_skip, c_out), then re-noise to the next timestep with fresh noise.
 import type { SchedulerConfig } from './config';
 import { f32, linspace } from './float32';
-import { noiseSchedule } from './noise-schedule';
+import { alphaCumprodAt, noiseSchedule } from './noise-schedule';
 import { predictX0AndEps } from './prediction';
 import { indexForTimestep } from './sigmas';
 import {
@@ -67,8 +67,8 @@ export class LcmScheduler implements Scheduler {
     if (this.timesteps.length === 0) throw new Error('LCM: call setTimesteps() first');
     const index = (this.stepIndex ??= this.beginIndex ?? indexForTimestep(this.timesteps, timestep));
     const prevT = index + 1 < this.timesteps.length ? this.timesteps[index + 1] : timestep;
-    const alphaT = this.alphasCumprod[timestep];
-    const alphaPrev = prevT >= 0 ? this.alphasCumprod[prevT] : this.finalAlphaCumprod;
+    const alphaT = alphaCumprodAt(this.alphasCumprod, timestep);
+    const alphaPrev = prevT >= 0 ? alphaCumprodAt(this.alphasCumprod, prevT) : this.finalAlphaCumprod;
     const a = f32(Math.sqrt(alphaT));
     const b = f32(Math.sqrt(f32(1 - alphaT)));
     // Consistency-model boundary condition (Song et al. 2023, eq. 8), timestep scaled ×10.
@@ -99,7 +99,7 @@ export class LcmScheduler implements Scheduler {
     checkSameLength(original, noise, 'LCM addNoise');
     const tOf = perItemTimesteps(original.length, timesteps);
     return original.map((x, i) => {
-      const ac = this.alphasCumprod[tOf(i)];
+      const ac = alphaCumprodAt(this.alphasCumprod, tOf(i));
       return f32(f32(Math.sqrt(ac)) * x) + f32(f32(Math.sqrt(f32(1 - ac))) * noise[i]);
     });
   }

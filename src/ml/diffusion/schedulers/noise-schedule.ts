@@ -51,3 +51,11 @@ export function noiseSchedule(config: SchedulerConfig): NoiseSchedule {
   const alphasCumprod = cumprodF32(betas.map((b) => f32(1 - b)));
   return { betas, alphasCumprod };
 }
+
+/** ᾱ_t for an integer training timestep; fractional or out-of-range t is a caller error. */
+export function alphaCumprodAt(alphasCumprod: Float32Array, t: number): number {
+  if (!Number.isInteger(t) || t < 0 || t >= alphasCumprod.length) {
+    throw new Error(`timestep ${t} is not an integer training timestep in [0, ${alphasCumprod.length})`);
+  }
+  return alphasCumprod[t];
+}
