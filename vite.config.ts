@@ -1,6 +1,8 @@
 import { defineConfig, defaultClientConditions, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { connectSources, parseCatalog } from './src/core/models/catalog';
 import { vendorFiles, readVendorFile } from './scripts/vendor-assets.mjs';
 import { extraAssets, readExtraAsset } from './scripts/extra-assets.mjs';
 
@@ -47,16 +49,18 @@ function originAssets(): Plugin {
 }
 
 /**
- * Content-Security-Policy for the built app: connections only to our own origin. Model
- * hosts are added by the model catalog work, for downloads the user starts.
+ * Content-Security-Policy for the built app: connections only to our own origin and to
+ * exactly the model catalog's download hosts (models/catalog.json, with the CDNs those
+ * hosts redirect to), which the app contacts only when the user starts a download.
  * 'wasm-unsafe-eval' lets tfjs/ORT compile WebAssembly; blob: workers are how wasm
  * threads start.
  */
+const modelHosts = connectSources(parseCatalog(JSON.parse(readFileSync(resolve(import.meta.dirname, 'models/catalog.json'), 'utf8'))));
 export const contentSecurityPolicy = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
-  "connect-src 'self' blob: data:",
+  ["connect-src 'self' blob: data:", ...modelHosts].join(' '),
   "img-src 'self' blob: data:",
   "style-src 'self' 'unsafe-inline'",
   "font-src 'self'",

@@ -1,6 +1,7 @@
 // The app's stores, one place. Large model files live in OPFS (opfs.ts), not here.
 import type { JobRecord } from '../core/jobs';
 import type { BackendSettings } from '../core/backends';
+import type { StoredModel } from './model-store';
 import { createRepository } from './repository';
 
 export interface SettingsRecord {
@@ -26,6 +27,8 @@ export const stores = {
   /** classifier and synthesis runs */
   runs: createRepository<unknown>('runs', (id) => `run ${id}`),
   reports: createRepository<unknown>('reports', (id) => `report ${id}`),
+  /** downloaded/imported models: status and per-file verification (files themselves in OPFS models/<id>/) */
+  models: createRepository<StoredModel>('models', (id) => `model record ${id}`),
 };
 
 export type StoreName = keyof typeof stores;

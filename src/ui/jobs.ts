@@ -1,5 +1,8 @@
 // Job launchers for the UI: each binds a worker method to the job runner.
 import type { TfjsBackendName } from '../core/backends';
+import type { ModelEntry } from '../core/models/catalog';
+import type { DownloadOptions } from '../ml/models/download';
+import type { ImportRequest } from '../ml/models/import-local';
 import { startJob } from '../jobs/job-runner';
 import { getWorker } from '../workers/registry';
 
@@ -10,5 +13,27 @@ export function startTfjsSelfCheck(backend: TfjsBackendName, steps: number) {
     { kind: 'tfjs-self-check', title: `Backend check: train a tiny conv net on ${backend} and cpu`, params, resumable: false },
     (jobId, sink) => accel.tfjsSelfCheck(jobId, params, sink),
     (jobId) => accel.cancel(jobId),
+  );
+}
+
+/** Downloads (or resumes) a catalog model; only ever started by the user's click. */
+export function startModelDownload(entry: ModelEntry, opts: DownloadOptions = {}) {
+  const models = getWorker('models');
+  const params = { modelId: entry.id, opts };
+  return startJob(
+    { kind: 'model-download', title: `Download ${entry.name}`, params, resumable: true },
+    (jobId, sink) => models.download(jobId, entry, opts, sink),
+    (jobId) => models.cancel(jobId),
+  );
+}
+
+/** Imports a local folder (list of files with relative paths) or one zip, optionally as a catalog entry. */
+export function startModelImport(req: ImportRequest) {
+  const models = getWorker('models');
+  const params = { modelId: req.entry?.id ?? null, name: req.name ?? null, files: req.files.length };
+  return startJob(
+    { kind: 'model-import', title: `Import ${req.entry?.name ?? req.name ?? 'local model'}`, params, resumable: false },
+    (jobId, sink) => models.importLocal(jobId, req, sink),
+    (jobId) => models.cancel(jobId),
   );
 }

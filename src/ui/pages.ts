@@ -1,6 +1,7 @@
 // The study's steps as pages. A step appears here only once it works end to end.
 import type { Component } from 'svelte';
 import StatusPage from './pages/StatusPage.svelte';
+import ModelsPage from './pages/ModelsPage.svelte';
 
 export interface PageDef {
   id: string;
@@ -8,4 +9,7 @@ export interface PageDef {
   component: Component;
 }
 
-export const pages: PageDef[] = [{ id: 'status', title: 'Settings & status', component: StatusPage }];
+export const pages: PageDef[] = [
+  { id: 'status', title: 'Settings & status', component: StatusPage },
+  { id: 'models', title: 'Models', component: ModelsPage },
+];

@@ -2,13 +2,16 @@
 // bundles the worker; callers get a typed Comlink remote and never touch Worker directly.
 import * as Comlink from 'comlink';
 import type { AccelApi } from './accel.worker';
+import type { ModelsApi } from './models.worker';
 
 export interface WorkerApis {
   accel: AccelApi;
+  models: ModelsApi;
 }
 
 const factories: { [K in keyof WorkerApis]: () => Worker } = {
   accel: () => new Worker(new URL('./accel.worker.ts', import.meta.url), { type: 'module', name: 'accel' }),
+  models: () => new Worker(new URL('./models.worker.ts', import.meta.url), { type: 'module', name: 'models' }),
 };
 
 const live = new Map<keyof WorkerApis, { worker: Worker; remote: Comlink.Remote<unknown> }>();

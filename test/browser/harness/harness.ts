@@ -3,9 +3,12 @@
 import { getWorker, proxy } from '../../../src/workers/registry';
 import { stores } from '../../../src/storage/stores';
 import { createRepository } from '../../../src/storage/repository';
+import * as modelStore from '../../../src/storage/model-store';
 
 const harness = {
   accel: () => getWorker('accel'),
+  models: () => getWorker('models'),
+  modelStore,
   proxy,
   stores,
   createRepository,
