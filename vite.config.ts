@@ -2,7 +2,7 @@ import { defineConfig, defaultClientConditions, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { connectSources, parseCatalog } from './src/core/models/catalog';
+import { connectSources, parseCatalog } from './src/core/models/catalog.ts';
 import { vendorFiles, readVendorFile } from './scripts/vendor-assets.mjs';
 import { extraAssets, readExtraAsset } from './scripts/extra-assets.mjs';
 
