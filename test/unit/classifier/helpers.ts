@@ -36,3 +36,25 @@ export function argmaxRows(values: ArrayLike<number>, cols: number): number[] {
   }
   return out;
 }
+
+import * as tf from '@tensorflow/tfjs';
+
+/** Gives every variable deterministic non-trivial values (BN variances positive), so round trips are meaningful. */
+export function randomizeWeights(model: tf.LayersModel, seed = 1): void {
+  let s = seed;
+  for (const layer of model.layers) {
+    for (const v of layer.weights) {
+      const positive = v.originalName.endsWith('moving_variance') || v.originalName.endsWith('gamma');
+      const t = positive ? tf.randomUniform(v.shape as number[], 0.5, 1.5, 'float32', s++) : tf.randomUniform(v.shape as number[], -0.2, 0.2, 'float32', s++);
+      v.write(t);
+      t.dispose();
+    }
+  }
+}
+
+/** Our variable name → values. */
+export function weightValues(model: tf.LayersModel): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const layer of model.layers) for (const v of layer.weights) out.set(v.originalName, v.read().dataSync() as Float32Array);
+  return out;
+}

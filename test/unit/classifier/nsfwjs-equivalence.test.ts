@@ -81,7 +81,7 @@ describe('nsfwjs backbone', () => {
     }
     let maxAbs = 0;
     for (let i = 0; i < refFeatures.length; i++) maxAbs = Math.max(maxAbs, Math.abs(oursFeatures[i] - refFeatures[i]));
-    const maxRef = refFeatures.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+    const maxRef = Array.from(refFeatures).reduce((a, v) => Math.max(a, Math.abs(v)), 0);
     console.log(
       `nsfwjs equivalence on ${files.length} CXRs: max elementwise rel diff ${maxRel.toExponential(2)}, max|Δ| ${maxAbs.toExponential(2)} ` +
         `(max|ref| ${maxRef.toFixed(3)}); weight import ${importMs.toFixed(0)} ms; our features ${(oursMs / 1000).toFixed(1)} s for ${files.length} images @299 (tfjs cpu)`,

@@ -81,7 +81,10 @@ export async function readKerasH5(data: ArrayBuffer | Uint8Array | Blob, source 
   let file: (H5Node & { close: () => void }) | null = null;
   try {
     try {
-      file = new File(path, 'r');
+      const opened = new File(path, 'r');
+      // h5wasm reports a failed open as a negative id instead of throwing.
+      if (Number((opened as unknown as { file_id: number | bigint }).file_id) < 0) throw new Error('H5Fopen failed');
+      file = opened;
     } catch (e) {
       throw new WeightImportError(`${source}: HDF5 library could not open the file (truncated or corrupt?): ${(e as Error).message}`);
     }
@@ -110,6 +113,10 @@ export async function readKerasH5(data: ArrayBuffer | Uint8Array | Blob, source 
     }
     const attr = (k: string) => strings(file!.attrs[k])[0];
     return { layers, kerasVersion: attr('keras_version'), backend: attr('backend') };
+  } catch (e) {
+    if (e instanceof WeightImportError) throw e;
+    // h5wasm throws plain strings/errors such as "error - name not defined!" on damaged files.
+    throw new WeightImportError(`${source}: HDF5 read failed (truncated or corrupt file?): ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     file?.close();
     FS.unlink(path);

@@ -124,7 +124,8 @@ export function loadTorchvisionSafetensors(
   const file = parseSafetensors(bytes, source);
   const weights = torchvisionWeights(net, file, head);
   const report = assignWeights(net.model, weights, { source, head });
-  const used = new Set([...weights.values()].map((w) => w.sourceName));
+  const notAssigned = new Set(report.unused); // e.g. an fc read but skipped by the head policy
+  const used = new Set([...weights.values()].map((w) => w.sourceName).filter((n) => n && !notAssigned.has(n)));
   const unusedInFile = [...file.tensors.keys()].filter((k) => !used.has(k));
   return { ...report, unusedInFile, metadata: file.metadata };
 }
