@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildInceptionV3 } from '../../../src/ml/classifier/inception-v3';
-import { loadTfjsLayersWeights, type TfjsModelJson, type TfjsWeightSpec } from '../../../src/ml/classifier/weights/tfjs-layers';
+import { loadTfjsLayersWeights, urlShardReader, type TfjsModelJson, type TfjsWeightSpec } from '../../../src/ml/classifier/weights/tfjs-layers';
 import { randomizeWeights, weightValues } from './helpers';
 
 beforeAll(async () => {
@@ -144,5 +144,17 @@ describe('tfjs Layers weights', () => {
     delete noScale.weightsManifest[0].weights[0].quantization!.scale;
     await expect(loadTfjsLayersWeights(target, noScale, read)).rejects.toThrow(/uint8-quantized but lacks min\/scale/);
     await expect(loadTfjsLayersWeights(target, '{"modelTopology": {}}', read)).rejects.toThrow(/no weightsManifest/);
+  });
+
+  test('urlShardReader resolves shard paths against the model.json URL and reports HTTP errors', async () => {
+    const seen: string[] = [];
+    const fakeFetch = (async (url: URL) => {
+      seen.push(String(url));
+      return url.pathname.endsWith('missing.bin') ? new Response('nope', { status: 404, statusText: 'Not Found' }) : new Response(new Uint8Array([1, 2, 3]));
+    }) as unknown as typeof fetch;
+    const read = urlShardReader('https://example.org/app/models/m/model.json', fakeFetch);
+    expect(new Uint8Array((await read('group1-shard1of1.bin')) as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(seen).toEqual(['https://example.org/app/models/m/group1-shard1of1.bin']);
+    await expect(read('missing.bin')).rejects.toThrow('https://example.org/app/models/m/missing.bin: HTTP 404 Not Found');
   });
 });

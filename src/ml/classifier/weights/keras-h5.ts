@@ -51,7 +51,7 @@ interface H5Api {
 }
 
 let h5Api: Promise<H5Api> | null = null;
-/** h5wasm, loaded on first use (it carries ~1 MB of wasm that most sessions never need). */
+/** h5wasm, loaded on first use: its ESM build is ~4 MB of JS with the wasm inlined, which most sessions never need. */
 export function loadH5wasm(): Promise<H5Api> {
   h5Api ??= import('h5wasm').then(async ({ default: h5wasm }) => {
     const module = await h5wasm.ready;

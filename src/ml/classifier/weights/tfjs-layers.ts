@@ -154,3 +154,19 @@ export async function loadTfjsLayersWeights(
   const report = assignWeights(model, weights, { source, head: options.head });
   return { ...report, metadata: parsed.userDefinedMetadata };
 }
+
+/** Where the app serves the build-time nsfwjs backbone (scripts/nsfwjs-inception.mjs), relative to its base URL. */
+export const NSFWJS_MODEL_PATH = 'models/nsfwjs-inception-v3/model.json';
+
+/**
+ * Reads shards over HTTP, resolving manifest paths against the model.json URL as tfjs does.
+ * Download caching, hashing and resumption belong to the caller's `fetchFn`.
+ */
+export function urlShardReader(modelJsonUrl: string | URL, fetchFn: typeof fetch = fetch): ShardReader {
+  return async (path) => {
+    const url = new URL(path, modelJsonUrl);
+    const response = await fetchFn(url);
+    if (!response.ok) throw new WeightImportError(`${url}: HTTP ${response.status} ${response.statusText}`.trim());
+    return response.arrayBuffer();
+  };
+}
