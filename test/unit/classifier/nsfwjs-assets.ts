@@ -1,5 +1,4 @@
 // Typed access to the build-time nsfwjs conversion (scripts/nsfwjs-inception.mjs) for tests.
-// @ts-expect-error -- plain .mjs build script without type declarations
 import { nsfwjsAssets, readNsfwjsAsset } from '../../../scripts/nsfwjs-inception.mjs';
 import type { TfjsModelJson } from '../../../src/ml/classifier/weights/tfjs-layers';
 
