@@ -3,6 +3,7 @@ import type { TfjsBackendName } from '../core/backends';
 import type { ModelEntry } from '../core/models/catalog';
 import type { DownloadOptions } from '../ml/models/download';
 import type { ImportRequest } from '../ml/models/import-local';
+import type { BootstrapPlan } from '../report/stats';
 import { startJob } from '../jobs/job-runner';
 import { getWorker } from '../workers/registry';
 
@@ -35,5 +36,16 @@ export function startModelImport(req: ImportRequest) {
     { kind: 'model-import', title: `Import ${req.entry?.name ?? req.name ?? 'local model'}`, params, resumable: false },
     (jobId, sink) => models.importLocal(jobId, req, sink),
     (jobId) => models.cancel(jobId),
+  );
+}
+
+/** Bootstrap CIs and paired comparisons of a report (started when a report is opened). */
+export function startReportBootstrap(title: string, plan: BootstrapPlan) {
+  const stats = getWorker('stats');
+  const params = { title, items: plan.items.length, ...plan.settings };
+  return startJob(
+    { kind: 'report-bootstrap', title: `Bootstrap: ${title}`, params, resumable: false },
+    (jobId, sink) => stats.bootstrapReport(jobId, plan, sink),
+    (jobId) => stats.cancel(jobId),
   );
 }

@@ -2,6 +2,7 @@
 import type { Component } from 'svelte';
 import StatusPage from './pages/StatusPage.svelte';
 import ModelsPage from './pages/ModelsPage.svelte';
+import ReportPage from './pages/ReportPage.svelte';
 
 export interface PageDef {
   id: string;
@@ -12,4 +13,5 @@ export interface PageDef {
 export const pages: PageDef[] = [
   { id: 'status', title: 'Settings & status', component: StatusPage },
   { id: 'models', title: 'Models', component: ModelsPage },
+  { id: 'report', title: 'Report', component: ReportPage },
 ];

@@ -3,15 +3,18 @@
 import * as Comlink from 'comlink';
 import type { AccelApi } from './accel.worker';
 import type { ModelsApi } from './models.worker';
+import type { StatsApi } from './stats.worker';
 
 export interface WorkerApis {
   accel: AccelApi;
   models: ModelsApi;
+  stats: StatsApi;
 }
 
 const factories: { [K in keyof WorkerApis]: () => Worker } = {
   accel: () => new Worker(new URL('./accel.worker.ts', import.meta.url), { type: 'module', name: 'accel' }),
   models: () => new Worker(new URL('./models.worker.ts', import.meta.url), { type: 'module', name: 'models' }),
+  stats: () => new Worker(new URL('./stats.worker.ts', import.meta.url), { type: 'module', name: 'stats' }),
 };
 
 const live = new Map<keyof WorkerApis, { worker: Worker; remote: Comlink.Remote<unknown> }>();

@@ -1,5 +1,4 @@
-// Report JSON schema (src/core/report). Lives beside the stats tests because the report
-// is where their inputs come from.
+// Report JSON schema (src/core/report): validation, defaults, error paths, scores import.
 import { describe, expect, it } from 'vitest';
 import { imbalanceRatio, importReportJson, parseReport, reportFromScores, type ReportInput } from '../../../src/core/report';
 

@@ -1,0 +1,154 @@
+// The report page end to end in real Chromium: import through the file input, numbers
+// checked against counts made here in the test, bootstrap job to completion, HTML and JSON
+// exports, re-import, and the exported HTML opened offline with every request recorded.
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import type { Download, Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+
+const N = 20;
+/** Positives p1..p20 and negatives n1..n20 with fixed, hand-made scores. */
+function handMadeReport() {
+  const test = (shift: number) => [
+    ...Array.from({ length: N }, (_, i) => ({ imageId: `p${i + 1}`, label: 1, score: Math.round(100 * Math.min(0.99, 0.3 + 0.035 * i + shift)) / 100 })),
+    ...Array.from({ length: N }, (_, i) => ({ imageId: `n${i + 1}`, label: 0, score: Math.round(100 * Math.max(0.01, 0.05 + 0.03 * i + shift / 2)) / 100 })),
+  ];
+  return {
+    schemaVersion: 1,
+    study: { title: 'Browser test report' },
+    environment: { browser: 'hand-made', gpuAdapter: 'none', backends: ['cpu'], appVersion: 'test' },
+    bootstrap: { resamples: 2000, seed: 11, confidence: 0.95 },
+    tasks: [
+      {
+        id: 'pneumonia',
+        name: 'Pneumonia vs normal',
+        positiveClass: 'pneumonia',
+        negativeClass: 'normal',
+        dataSummary: { splits: { train: { positive: 120, negative: 40 }, test: { positive: N, negative: N } }, syntheticImagesAdded: 80 },
+        thresholdPolicy: { policy: 'fixed', threshold: 0.5 },
+        runs: [
+          { id: 'baseline-s1', label: 'baseline', seed: 1, config: { epochs: 5 }, test: test(0), trainingCurve: [0, 1, 2].map((epoch) => ({ epoch, trainLoss: 0.7 - 0.1 * epoch, valAuroc: 0.7 + 0.05 * epoch })) },
+          { id: 'augmented-s1', label: 'augmented', seed: 1, config: { epochs: 5, synthetic: 80 }, test: test(0.1) },
+        ],
+      },
+    ],
+  };
+}
+
+/** Sensitivity and specificity counted here, independently of the app's code. */
+function expected(records: { label: number; score: number }[], threshold: number) {
+  const pos = records.filter((r) => r.label === 1), neg = records.filter((r) => r.label === 0);
+  return { sensitivity: pos.filter((r) => r.score >= threshold).length / pos.length, specificity: neg.filter((r) => r.score < threshold).length / neg.length };
+}
+
+const cell = (page: Page, metric: string, col: string) => page.getByTestId('metric-table').first().locator(`tr[data-metric="${metric}"] td[data-col="${col}"]`);
+
+async function importFile(page: Page, name: string, body: string | Buffer) {
+  await page.getByTestId('report-file-input').setInputFiles({ name, mimeType: name.endsWith('.html') ? 'text/html' : 'application/json', buffer: Buffer.isBuffer(body) ? body : Buffer.from(body) });
+}
+
+async function exportAs(page: Page, format: string): Promise<Download> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`export-${format}`).click()]);
+  return download;
+}
+
+test('report page: import, recompute, bootstrap, export HTML/JSON, re-import, offline HTML', async ({ page, browser }, testInfo) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const report = handMadeReport();
+  const base = expected(report.tasks[0].runs[0].test, 0.5);
+  const aug = expected(report.tasks[0].runs[1].test, 0.5);
+  // The scores were chosen so the arms differ; a wrong sign or swapped arm would show.
+  expect(base.sensitivity).not.toBe(aug.sensitivity);
+
+  await page.goto('/#/report');
+  // An invalid file gives a clear list of problems.
+  await importFile(page, 'broken.json', JSON.stringify({ ...report, tasks: [{ ...report.tasks[0], runs: [{ ...report.tasks[0].runs[0], seed: 'x' }] }] }));
+  await expect(page.getByTestId('report-errors')).toContainText('tasks[0].runs[0].seed');
+
+  await importFile(page, 'report.json', JSON.stringify(report));
+  await expect(page.getByTestId('report-errors')).toHaveCount(0);
+  await expect(page.getByTestId('report-title')).toHaveText('Browser test report');
+  await expect(cell(page, 'sensitivity', 'baseline').locator('.value')).toHaveText(base.sensitivity.toFixed(3));
+  await expect(cell(page, 'sensitivity', 'augmented').locator('.value')).toHaveText(aug.sensitivity.toFixed(3));
+  await expect(cell(page, 'specificity', 'baseline').locator('.value')).toHaveText(base.specificity.toFixed(3));
+  await expect(page.getByTestId('data-summary').locator('tr[data-split="train"]')).toContainText('3.00 : 1');
+  await expect(page.getByTestId('synthetic-added')).toContainText('80');
+  await expect(page.locator('[data-testid="chart"] canvas')).toHaveCount(4); // training, ROC, PR, forest
+
+  // The bootstrap runs as a job in the stats worker; its CIs then appear in the table.
+  await expect(page.getByTestId('report-stats-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.locator('[data-testid="job"][data-kind="report-bootstrap"]').first()).toHaveAttribute('data-status', 'succeeded');
+  const sensCi = cell(page, 'sensitivity', 'baseline').locator('.ci');
+  await expect(sensCi).toHaveText(/^\[\d\.\d{3}, \d\.\d{3}\]$/);
+  const ciText = await sensCi.textContent();
+  const [lo, hi] = ciText!.slice(1, -1).split(', ').map(Number);
+  expect(lo).toBeLessThanOrEqual(base.sensitivity);
+  expect(hi).toBeGreaterThanOrEqual(base.sensitivity);
+  const pText = await cell(page, 'youden', 'p').textContent();
+  expect(await cell(page, 'youden', 'p').getAttribute('title')).toMatch(/paired stratified bootstrap/);
+
+  // Exports.
+  const htmlDownload = await exportAs(page, 'html');
+  const htmlPath = testInfo.outputPath('report.html');
+  await htmlDownload.saveAs(htmlPath);
+  const jsonDownload = await exportAs(page, 'json');
+  const json = await readFile((await jsonDownload.path())!, 'utf8');
+  expect(json).not.toMatch(/NaN|Infinity/);
+  expect(JSON.parse(json).tasks[0].runs[0].test).toHaveLength(2 * N);
+
+  const pdf = await readFile((await (await exportAs(page, 'pdf')).path())!);
+  expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  // Four chart PNGs are embedded as image XObjects.
+  expect(pdf.toString('latin1').match(/\/Subtype \/Image/g)?.length).toBeGreaterThanOrEqual(4);
+  if (process.env.REPORT_SCREENSHOT) await page.screenshot({ path: testInfo.outputPath('page.png'), fullPage: true });
+
+  // Re-import the exported JSON: same numbers, same bootstrap intervals (same seed).
+  await importFile(page, 'exported.json', json);
+  await expect(page.getByTestId('saved-report')).toHaveCount(2);
+  await expect(page.getByTestId('report-stats-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(cell(page, 'sensitivity', 'baseline').locator('.value')).toHaveText(base.sensitivity.toFixed(3));
+  await expect(sensCi).toHaveText(ciText!);
+  await expect(cell(page, 'youden', 'p')).toHaveText(pText!);
+  expect(errors).toEqual([]);
+
+  // The exported HTML opens with the network off and makes no request of any kind.
+  const offline = await browser.newContext();
+  await offline.setOffline(true);
+  const requests: string[] = [];
+  const fileUrl = pathToFileURL(htmlPath).href;
+  // The document itself (a local file) is the only load allowed; everything else is
+  // aborted and recorded. data: image URLs are decoded in place, not fetched.
+  await offline.route('**/*', (route) => {
+    if (route.request().url() === fileUrl) return route.continue();
+    requests.push(route.request().url());
+    return route.abort();
+  });
+  offline.on('request', (r) => {
+    if (r.url() !== fileUrl && !r.url().startsWith('data:')) requests.push(r.url());
+  });
+  const view = await offline.newPage();
+  await view.goto(fileUrl);
+  await expect(view.locator('table.metric-table tr[data-metric="sensitivity"] td').first()).toContainText(base.sensitivity.toFixed(3));
+  await expect(view.locator('table.metric-table tr[data-metric="sensitivity"] td').first()).toContainText(ciText!);
+  const images = view.locator('figure[data-chart] img');
+  await expect(images).toHaveCount(4);
+  const decoded = await images.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
+  expect(decoded).toEqual([true, true, true, true]);
+  expect(requests).toEqual([]);
+  if (process.env.REPORT_SCREENSHOT) await view.screenshot({ path: testInfo.outputPath('exported.png'), fullPage: true });
+  await offline.close();
+});
+
+test('a plain labels/scores JSON becomes a report with this browser as its environment', async ({ page }) => {
+  await page.goto('/#/report');
+  const scores = Array.from({ length: 12 }, (_, i) => ({ label: i % 2, score: (i % 2 ? 0.55 : 0.3) + i * 0.01 }));
+  await importFile(page, 'scores.json', JSON.stringify(scores));
+  // A single run: a run table, no comparison. Every positive scores ≥ 0.56 and every negative < 0.5.
+  const table = page.getByTestId('run-table');
+  await expect(table.locator('tr[data-metric="sensitivity"] .value')).toHaveText('1.000');
+  await expect(table.locator('tr[data-metric="specificity"] .value')).toHaveText('1.000');
+  await expect(page.getByTestId('environment')).toContainText('Mozilla');
+  await expect(page.getByTestId('report-stats-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(table.locator('tr[data-metric="auroc"] .ci')).toHaveText('[1.000, 1.000]');
+});
