@@ -152,3 +152,35 @@ test('a plain labels/scores JSON becomes a report with this browser as its envir
   await expect(page.getByTestId('report-stats-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
   await expect(table.locator('tr[data-metric="auroc"] .ci')).toHaveText('[1.000, 1.000]');
 });
+
+test('the stats worker stops a bootstrap job between chunks when it is cancelled', async ({ page }) => {
+  await page.goto('/test/browser/harness/index.html');
+  await expect(page.locator('#ready')).toHaveText('ready');
+  const outcome = await page.evaluate(async () => {
+    const h = window.harness;
+    const stats = h.stats();
+    const n = 20_000;
+    const labels = Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const scores = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
+    // Far more resamples than can finish before the cancel arrives (tens of seconds of work).
+    const plan = { settings: { resamples: 50_000, seed: 1, confidence: 0.95 }, items: [{ key: 'r', kind: 'run' as const, runIds: ['r'], labels, models: [{ scores, threshold: 0.5 }] }] };
+    const progress: number[] = [];
+    let firstProgress!: () => void;
+    const started = new Promise<void>((r) => (firstProgress = r));
+    const t0 = performance.now();
+    const job = stats.bootstrapReport('cancel-me', plan, h.proxy((p: { done: number }) => {
+      progress.push(p.done);
+      if (p.done > 0) firstProgress();
+    }));
+    await started;
+    const cancelledAt = performance.now();
+    const found = await stats.cancel('cancel-me');
+    const error = await job.then(() => null, (e: Error) => e.name + ': ' + e.message);
+    return { found, error, stoppedAfterMs: performance.now() - cancelledAt, totalMs: performance.now() - t0, lastDone: progress[progress.length - 1] };
+  });
+  expect(outcome.found).toBe(true);
+  expect(outcome.error).toMatch(/cancel/i);
+  expect(outcome.lastDone).toBeLessThan(50_000);
+  // A chunk is about 100 resamples of 20,000 images: the job stops within a few seconds even on a loaded machine.
+  expect(outcome.stoppedAfterMs).toBeLessThan(5_000);
+});

@@ -8,6 +8,7 @@ import * as modelStore from '../../../src/storage/model-store';
 const harness = {
   accel: () => getWorker('accel'),
   models: () => getWorker('models'),
+  stats: () => getWorker('stats'),
   modelStore,
   proxy,
   stores,
