@@ -23,7 +23,22 @@ export function mcnemarExactP(b: number, c: number): number {
   }
   const n = b + c;
   if (n === 0) return 1;
-  return Math.min(1, 2 * binomialCdf(Math.min(b, c), n, 0.5));
+  return Math.min(1, 2 * (n <= 1000 ? halfBinomialCdf(Math.min(b, c), n) : binomialCdf(Math.min(b, c), n, 0.5)));
+}
+
+/**
+ * P(X ≤ k) for X ~ Binomial(n, ½) by direct summation: 2⁻ⁿ is exact in float64 for
+ * n ≤ 1074 and each term follows from the last by (n−i)/(i+1), so small tables give
+ * exact p-values (b=0, c=1 → 1, not 0.9999999999999982 as the incomplete beta gives).
+ */
+function halfBinomialCdf(k: number, n: number): number {
+  let term = 2 ** -n;
+  let sum = term;
+  for (let i = 0; i < k; i++) {
+    term = (term * (n - i)) / (i + 1);
+    sum += term;
+  }
+  return sum;
 }
 
 /** Paired correctness of two models on the same images at their own thresholds (score >= t). */

@@ -6,6 +6,11 @@ describe('exact McNemar', () => {
     expect(mcnemarExactP(1, 6)).toBeCloseTo(0.125, 13); // 2·(1+7)/2⁷
     expect(mcnemarExactP(6, 1)).toBeCloseTo(0.125, 13);
     expect(mcnemarExactP(0, 5)).toBeCloseTo(0.0625, 13); // 2/2⁵
+    expect(mcnemarExactP(0, 1)).toBe(1); // 2·½, exactly
+    expect(mcnemarExactP(3, 3)).toBe(1);
+    // n > 1000 takes the incomplete-beta path: symmetric and tiny for a lopsided table
+    expect(mcnemarExactP(400, 700)).toBeCloseTo(mcnemarExactP(700, 400), 15);
+    expect(mcnemarExactP(400, 700)).toBeLessThan(1e-15);
     expect(mcnemarExactP(2, 10)).toBeCloseTo((2 * (1 + 12 + 66)) / 4096, 13);
     expect(mcnemarExactP(4, 4)).toBe(1);
   });
