@@ -23,7 +23,8 @@ export interface ZipReadOptions {
   signal?: AbortSignal;
 }
 
-const SKIPPED = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)/i;
+/** Archive clutter that is never an image (macOS resource forks, Finder/Explorer files). */
+export const SKIPPED = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)/i;
 
 /**
  * Yields the archive's file entries in order, or an error for entries that cannot be

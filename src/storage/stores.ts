@@ -2,6 +2,7 @@
 import type { JobRecord } from '../core/jobs';
 import type { BackendSettings } from '../core/backends';
 import type { StoredModel } from './model-store';
+import type { DatasetImage } from '../core/dataset/dataset-record';
 import { createRepository } from './repository';
 
 export interface SettingsRecord {
@@ -24,12 +25,24 @@ export const stores = {
   pixels: createRepository<unknown>('pixels', (id) => `pixels of image ${id.slice(0, 12)}`),
   /** dataset records: sources, tasks, splits, manifests */
   datasets: createRepository<unknown>('datasets', (id) => `dataset ${id}`),
+  /** small gray thumbnails for the Data page grid (longest side 64 px), keyed like images */
+  thumbs: createRepository<StoredThumbnail>('thumbs', (id) => `thumbnail of image ${id.slice(0, 12)}`),
+  /** an image as a member of a dataset (labels, source path), keyed `<datasetId>/<imageId>` */
+  datasetImages: createRepository<DatasetImage>('dataset-images', (id) => `dataset image ${id.slice(0, 40)}`),
   /** classifier and synthesis runs */
   runs: createRepository<unknown>('runs', (id) => `run ${id}`),
   reports: createRepository<unknown>('reports', (id) => `report ${id}`),
   /** downloaded/imported models: status and per-file verification (files themselves in OPFS models/<id>/) */
   models: createRepository<StoredModel>('models', (id) => `model record ${id}`),
 };
+
+/** Canonical 8-bit gray pixels (stores.pixels) and thumbnails (stores.thumbs). */
+export interface StoredGray {
+  width: number;
+  height: number;
+  pixels: Uint8Array;
+}
+export type StoredThumbnail = StoredGray;
 
 export type StoreName = keyof typeof stores;
 

@@ -3,6 +3,7 @@ import type { TfjsBackendName } from '../core/backends';
 import type { ModelEntry } from '../core/models/catalog';
 import type { DownloadOptions } from '../ml/models/download';
 import type { ImportRequest } from '../ml/models/import-local';
+import type { DemoRequest, ImportRequest as DataImportRequest } from '../data/import/import-types';
 import type { BootstrapPlan } from '../report/stats';
 import { startJob } from '../jobs/job-runner';
 import { getWorker } from '../workers/registry';
@@ -47,5 +48,26 @@ export function startReportBootstrap(title: string, plan: BootstrapPlan) {
     { kind: 'report-bootstrap', title: `Bootstrap: ${title}`, params, resumable: false },
     (jobId, sink) => stats.bootstrapReport(jobId, plan, sink),
     (jobId) => stats.cancel(jobId),
+  );
+}
+
+/** Imports images (folder, files, zip, label tables) into a new dataset, or resumes one (req.datasetId). */
+export function startDataImport(req: DataImportRequest) {
+  const data = getWorker('data');
+  const params = { name: req.name, files: req.files.length, labelTables: (req.labelTables ?? []).map((t) => t.name), datasetId: req.datasetId ?? null };
+  return startJob(
+    { kind: 'data-import', title: `${req.datasetId ? 'Resume import' : 'Import'}: ${req.name}`, params, resumable: true, resumedFrom: req.datasetId },
+    (jobId, sink) => data.importImages(jobId, req, sink),
+    (jobId) => data.cancel(jobId),
+  );
+}
+
+/** Creates the built-in synthetic-demo dataset. */
+export function startDemoDataset(req: DemoRequest) {
+  const data = getWorker('data');
+  return startJob(
+    { kind: 'demo-dataset', title: `Create synthetic-demo dataset (${req.count} images)`, params: req, resumable: false },
+    (jobId, sink) => data.createDemo(jobId, req, sink),
+    (jobId) => data.cancel(jobId),
   );
 }

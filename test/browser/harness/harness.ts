@@ -4,10 +4,17 @@ import { getWorker, proxy } from '../../../src/workers/registry';
 import { stores } from '../../../src/storage/stores';
 import { createRepository } from '../../../src/storage/repository';
 import * as modelStore from '../../../src/storage/model-store';
+import * as datasetRepo from '../../../src/storage/dataset-repo';
+import { startDataImport, startDemoDataset } from '../../../src/ui/jobs';
 
 const harness = {
   accel: () => getWorker('accel'),
   models: () => getWorker('models'),
+  data: () => getWorker('data'),
+  datasetRepo,
+  /** the UI's launchers, so tests run imports as jobs exactly as the Data page does */
+  startDataImport,
+  startDemoDataset,
   stats: () => getWorker('stats'),
   modelStore,
   proxy,
