@@ -9,6 +9,7 @@ import { startDataImport, startDemoDataset } from '../../../src/ui/jobs';
 
 const harness = {
   accel: () => getWorker('accel'),
+  diffusion: () => getWorker('diffusion'),
   models: () => getWorker('models'),
   data: () => getWorker('data'),
   datasetRepo,

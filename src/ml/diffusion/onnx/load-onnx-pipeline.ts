@@ -7,7 +7,7 @@ import { pipelineConfigFromDiffusers } from '../pipeline/pipeline-config';
 import { schedulerFromDiffusersConfig, type SchedulerKind } from '../schedulers';
 import { clipTokenizerFromTokenizerJson, clipTokenizerFromVocabMerges, type ClipTokenizer } from '../tokenizer';
 import { OnnxTextEncoder } from './onnx-text-encoder';
-import { OnnxUnetDenoiser } from './onnx-unet-denoiser';
+import { OnnxUnetDenoiser, type OnnxUnetOptions } from './onnx-unet-denoiser';
 import { OnnxVaeDecoder } from './onnx-vae-decoder';
 import { OnnxVaeEncoder } from './onnx-vae-encoder';
 import type { OrtRuntime, OrtSession } from './ort-types';
@@ -26,6 +26,8 @@ export interface LoadOnnxPipelineOptions {
   createSession(component: OnnxComponentName): Promise<OrtSession>;
   /** Use another scheduler class with the model's scheduler config (diffusers from_config). */
   scheduler?: SchedulerKind;
+  /** Device placement of the UNet's inputs (see OnnxUnetOptions). */
+  unet?: OnnxUnetOptions;
 }
 
 async function readJson(files: PipelineFiles, path: string, required: boolean): Promise<Record<string, unknown> | undefined> {
@@ -75,7 +77,7 @@ export async function loadOnnxImg2ImgPipeline(options: LoadOnnxPipelineOptions):
       textEncoder: new OnnxTextEncoder(ort, await session('text_encoder')),
       vaeEncoder: new OnnxVaeEncoder(ort, await session('vae_encoder'), config.latentChannels),
       vaeDecoder: new OnnxVaeDecoder(ort, await session('vae_decoder')),
-      denoiser: new OnnxUnetDenoiser(ort, await session('unet')),
+      denoiser: new OnnxUnetDenoiser(ort, await session('unet'), options.unet),
       scheduler: schedulerFromDiffusersConfig(schedulerConfig!, options.scheduler),
       config,
     });

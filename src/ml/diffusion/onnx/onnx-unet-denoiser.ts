@@ -11,16 +11,36 @@ const SAMPLE = ['sample'];
 const TIMESTEP = ['timestep', 'timesteps', 't'];
 const CONTEXT = ['encoder_hidden_states'];
 
+/** A tensor copied to the execution provider's device, freed by `release`. */
+export interface DeviceTensor {
+  tensor: OrtTensor;
+  release(): void;
+}
+
+export interface OnnxUnetOptions {
+  /**
+   * Copies a CPU tensor to the session's device once. When given, the text embeddings
+   * (identical on every step) are uploaded once per generation instead of on every
+   * step (runtime/device-tensors.ts does this for the WebGPU EP). Returning undefined
+   * keeps the tensor on the host.
+   */
+  toDevice?: (tensor: OrtTensor) => DeviceTensor | undefined;
+}
+
 export class OnnxUnetDenoiser implements Denoiser {
   private readonly io: SessionIo;
   private readonly sample: InputSpec;
   private readonly timestep: InputSpec;
   private readonly context: InputSpec;
-  // Phase 2 (GPU-resident tensors): the embeddings are identical on every step, so their
-  // ORT tensor is built once per embeddings object and reused.
-  private cachedContext: { source: FloatTensor; tensor: OrtTensor } | null = null;
+  // The embeddings are identical on every step, so their ORT tensor (on the device when
+  // `toDevice` is given) is built once per embeddings object and reused.
+  private cachedContext: { source: FloatTensor; tensor: OrtTensor; release?: () => void } | null = null;
 
-  constructor(ort: OrtRuntime, session: OrtSession) {
+  constructor(
+    ort: OrtRuntime,
+    session: OrtSession,
+    private readonly options: OnnxUnetOptions = {},
+  ) {
     this.io = new SessionIo(ort, session, 'UNet');
     this.sample = this.io.requireInput(SAMPLE, 'float');
     this.timestep = this.io.requireInput(TIMESTEP, 'number');
@@ -41,10 +61,10 @@ export class OnnxUnetDenoiser implements Denoiser {
   private contextTensor(textEmbeddings: FloatTensor): OrtTensor {
     if (this.cachedContext?.source !== textEmbeddings) {
       this.io.checkDims(this.context, textEmbeddings.shape);
-      this.cachedContext = {
-        source: textEmbeddings,
-        tensor: this.io.tensor(this.context, textEmbeddings.data, textEmbeddings.shape),
-      };
+      this.cachedContext?.release?.();
+      const host = this.io.tensor(this.context, textEmbeddings.data, textEmbeddings.shape);
+      const device = this.options.toDevice?.(host);
+      this.cachedContext = { source: textEmbeddings, tensor: device?.tensor ?? host, release: device?.release };
     }
     return this.cachedContext.tensor;
   }
@@ -59,10 +79,11 @@ export class OnnxUnetDenoiser implements Denoiser {
       [this.timestep.name]: this.timestepTensor(timestep, shape[0]),
       [this.context.name]: this.contextTensor(textEmbeddings),
     });
-    return this.io.outputOf(out, ['out_sample']).data;
+    return (await this.io.outputOfAsync(out, ['out_sample'])).data;
   }
 
   dispose(): Promise<void> {
+    this.cachedContext?.release?.();
     this.cachedContext = null;
     return this.io.dispose();
   }

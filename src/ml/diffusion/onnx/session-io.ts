@@ -114,6 +114,21 @@ export class SessionIo {
     return { data: toFloat32(t), shape: t.dims.slice() };
   }
 
+  /**
+   * Like outputOf, but also reads outputs the session left on the GPU
+   * (`preferredOutputLocation: 'gpu-buffer'`): downloads them and frees their buffers.
+   * Other GPU outputs in `results` are freed too, since nobody else holds them.
+   */
+  async outputOfAsync(results: Record<string, OrtTensor>, preferred: readonly string[]): Promise<FloatTensor> {
+    const name = preferred.find((n) => n in results) ?? this.session.outputNames[0];
+    const t = results[name];
+    if (!t) throw new Error(`${this.component} produced no output '${name}'`);
+    for (const [other, o] of Object.entries(results)) if (other !== name && o.location === 'gpu-buffer') o.dispose();
+    if (t.location === 'cpu' || t.location === 'cpu-pinned') return { data: toFloat32(t), shape: t.dims.slice() };
+    const data = await t.getData(true);
+    return { data: toFloat32({ type: t.type, data, location: 'cpu' } as OrtTensor), shape: t.dims.slice() };
+  }
+
   async dispose(): Promise<void> {
     await this.session.release();
   }

@@ -1,0 +1,136 @@
+// Loads a diffusers-ONNX img2img pipeline for the browser: picks execution providers
+// (WebGPU EP → wasm), creates one session per component, keeps UNet tensors on the GPU
+// where ORT allows, and describes what it loaded (PipelineInfo) for the UI and the
+// provenance of generated images.
+import { chooseOrtProviders, hasShaderF16, type BackendPreference, type GpuAdapterInfo, type OrtProviderName } from '../../../core/backends';
+import { configureOrt } from '../../backend/ort-setup';
+import type { DeviceLostListener } from '../../backend/tfjs-setup';
+import { detectWebGpu } from '../../backend/webgpu-info';
+import { loadOnnxImg2ImgPipeline, type OnnxComponentName } from '../onnx/load-onnx-pipeline';
+import type { Img2ImgPipeline } from '../pipeline/img2img';
+import type { SchedulerKind } from '../schedulers';
+import { createComponentSession, type ComponentInfo } from './component-session';
+import { ortWebGpuDevice, webGpuUploader } from './device-tensors';
+import { opfsModelFiles, urlModelFiles, type ModelFiles } from './model-files';
+
+export type ModelSource =
+  /** A pipeline folder served over HTTP(S) from our origin; `files` overrides single paths. */
+  | { kind: 'url'; baseUrl: string; files?: Record<string, string> }
+  /** OPFS models/<modelId>/, as the model manager stores it (check its record is ready first). */
+  | { kind: 'opfs'; modelId: string };
+
+export interface LoadPipelineOptions {
+  /** 'auto' = WebGPU EP when an adapter exists, else wasm; a forced choice still falls back. */
+  provider?: BackendPreference<OrtProviderName>;
+  /** Scheduler class for the model's scheduler config; default: the config's own class. */
+  scheduler?: SchedulerKind;
+  /**
+   * On the WebGPU EP: leave the UNet output in a GPU buffer and keep the text embeddings
+   * uploaded across steps (ORT IO binding). Default true. See the benchmark for its effect.
+   */
+  keepOnGpu?: boolean;
+}
+
+export interface PipelineInfo {
+  source: string;
+  width: number;
+  height: number;
+  /** image sides must be multiples of this */
+  sizeMultiple: number;
+  vaeScaleFactor: number;
+  latentChannels: number;
+  scalingFactor: number;
+  scheduler: SchedulerKind;
+  /** distinct providers the components run on */
+  providers: OrtProviderName[];
+  components: Record<OnnxComponentName, ComponentInfo>;
+  /** UNet IO binding in use (WebGPU EP only) */
+  keepOnGpu: boolean;
+  gpu: { available: boolean; shaderF16: boolean; adapter: string };
+  /** why a better provider was not used, CPU-fallback operators, … */
+  notes: string[];
+}
+
+export interface LoadedPipeline {
+  pipeline: Img2ImgPipeline;
+  info: PipelineInfo;
+  dispose(): Promise<void>;
+}
+
+export function modelFilesFor(source: ModelSource): ModelFiles {
+  return source.kind === 'url' ? urlModelFiles(source.baseUrl, source.files) : opfsModelFiles(source.modelId);
+}
+
+const COMPONENT_ORDER: OnnxComponentName[] = ['text_encoder', 'vae_encoder', 'vae_decoder', 'unet'];
+
+export async function loadDiffusionPipeline(
+  source: ModelSource,
+  options: LoadPipelineOptions = {},
+  deps: { gpu?: GpuAdapterInfo; onDeviceLost?: DeviceLostListener } = {},
+): Promise<LoadedPipeline> {
+  const ort = configureOrt();
+  const gpu = deps.gpu ?? (await detectWebGpu());
+  const choice = chooseOrtProviders(gpu, options.provider ?? 'auto');
+  const shaderF16 = hasShaderF16(gpu);
+  const files = modelFilesFor(source);
+  const keepOnGpuWanted = options.keepOnGpu ?? true;
+  const components: Partial<Record<OnnxComponentName, ComponentInfo>> = {};
+
+  // The UNet session is created last (loadOnnxImg2ImgPipeline's order); the uploader
+  // exists only when it landed on the WebGPU EP, otherwise embeddings stay on the host.
+  let uploader: ReturnType<typeof webGpuUploader> | undefined;
+  const pipeline = await loadOnnxImg2ImgPipeline({
+    ort,
+    files,
+    scheduler: options.scheduler,
+    unet: {
+      toDevice: (t) => uploader?.(t),
+    },
+    createSession: async (component) => {
+      const { session, info } = await createComponentSession({
+        files,
+        component,
+        providers: choice.order,
+        shaderF16,
+        gpuOutputs: component === 'unet' && keepOnGpuWanted ? 'all' : undefined,
+        onDeviceLost: deps.onDeviceLost,
+      });
+      components[component] = info;
+      if (component === 'unet' && info.provider === 'webgpu' && keepOnGpuWanted) {
+        const device = await ortWebGpuDevice(ort);
+        if (device) uploader = webGpuUploader(ort, device);
+      }
+      return session;
+    },
+  });
+
+  const unet = components.unet!;
+  const keepOnGpu = keepOnGpuWanted && unet.provider === 'webgpu' && uploader !== undefined;
+  const notes = [...choice.notes];
+  for (const name of COMPONENT_ORDER) {
+    const c = components[name]!;
+    for (const a of c.attempts) if (!a.ok) notes.push(`${name}: ${a.provider} failed (${a.reason})`);
+    if (c.cpuFallbackOps.length) notes.push(`${name}: ${c.cpuFallbackOps.join(', ')} run on the CPU under the WebGPU EP (no WebGPU kernels); prefer QDQ or MatMulNBits quantization`);
+  }
+  const { config, scheduler } = pipeline.components;
+  const info: PipelineInfo = {
+    source: files.label,
+    width: config.defaultWidth,
+    height: config.defaultHeight,
+    sizeMultiple: config.sizeMultiple,
+    vaeScaleFactor: config.vaeScaleFactor,
+    latentChannels: config.latentChannels,
+    scalingFactor: config.scalingFactor,
+    scheduler: scheduler.kind,
+    providers: [...new Set(COMPONENT_ORDER.map((n) => components[n]!.provider))],
+    components: components as Record<OnnxComponentName, ComponentInfo>,
+    keepOnGpu,
+    gpu: {
+      available: gpu.available,
+      shaderF16,
+      adapter: gpu.available ? [gpu.vendor, gpu.architecture, gpu.description].filter(Boolean).join(' / ') : (gpu.reason ?? 'none'),
+    },
+    notes,
+  };
+  return { pipeline, info, dispose: () => pipeline.dispose() };
+}

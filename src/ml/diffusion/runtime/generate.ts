@@ -1,0 +1,149 @@
+// One img2img generation on a loaded pipeline, with what a job and a benchmark need
+// around Img2ImgPipeline.run: per-component timings, a yield to the event loop before
+// every UNet step (so a cancel message queued behind a long wasm run is seen between
+// steps), and the result in the app's forms (RGB and canonical gray bytes).
+import type { TextEncoderModel, VaeDecoderModel, VaeEncoderModel } from '../components';
+import type { Denoiser } from '../denoiser';
+import { Img2ImgPipeline, type Img2ImgParams, type Img2ImgProgress, type InjectedNoise } from '../pipeline/img2img';
+import { rgbToGray, type PixelImage } from '../pipeline/image-io';
+
+export interface GenerateParams {
+  image: PixelImage;
+  prompt: string;
+  negativePrompt?: string;
+  strength: number;
+  numInferenceSteps: number;
+  guidanceScale: number;
+  eta?: number;
+  /** output size; default the model's */
+  width?: number;
+  height?: number;
+  /** seeded noise (same seed + same backend → same image) … */
+  seed?: number;
+  /** … or noise supplied by the caller (tests, replays) */
+  noise?: InjectedNoise;
+  /** also return the NHWC float image in [0, 1] */
+  returnFloat?: boolean;
+  /** return these intermediates (Img2ImgParams.onIntermediate names), or all of them */
+  intermediates?: 'all' | string[];
+}
+
+export interface GenerateTimings {
+  /** text encoder runs (cond + uncond) */
+  encodePromptMs: number;
+  vaeEncodeMs: number;
+  /** one entry per denoising step: the UNet run (CFG batch) */
+  unetStepMs: number[];
+  /** per step: everything else in the step (guidance, scheduler, copies) */
+  stepOverheadMs: number[];
+  vaeDecodeMs: number;
+  totalMs: number;
+}
+
+export interface GenerateResult {
+  width: number;
+  height: number;
+  /** RGB bytes, row-major HWC */
+  rgb: Uint8Array;
+  /** 8-bit gray (ITU-R 601 luma), the app's canonical form for radiographs */
+  gray: Uint8Array;
+  /** NHWC float [0, 1], when returnFloat */
+  image?: Float32Array;
+  timesteps: number[];
+  seed?: number;
+  timings: GenerateTimings;
+  intermediates?: Record<string, Float32Array>;
+}
+
+export interface GenerateHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: Img2ImgProgress) => void;
+  /** awaited before every UNet step; a job yields to the event loop here */
+  beforeStep?: () => Promise<void>;
+}
+
+function timed<T extends object>(target: T, method: keyof T & string, record: (ms: number) => void): T {
+  const original = (target[method] as (...a: unknown[]) => Promise<unknown>).bind(target);
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      if (prop !== method) return Reflect.get(obj, prop, receiver);
+      return async (...args: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return await original(...args);
+        } finally {
+          record(performance.now() - t0);
+        }
+      };
+    },
+  });
+}
+
+export async function generateImage(pipeline: Img2ImgPipeline, params: GenerateParams, hooks: GenerateHooks = {}): Promise<GenerateResult> {
+  const timings: GenerateTimings = { encodePromptMs: 0, vaeEncodeMs: 0, unetStepMs: [], stepOverheadMs: [], vaeDecodeMs: 0, totalMs: 0 };
+  const c = pipeline.components;
+  let stepStart = 0;
+  const denoiser: Denoiser = {
+    predictNoise: async (...args) => {
+      await hooks.beforeStep?.();
+      hooks.signal?.throwIfAborted();
+      const t0 = performance.now();
+      const out = await c.denoiser.predictNoise(...args);
+      timings.unetStepMs.push(performance.now() - t0);
+      return out;
+    },
+    dispose: () => c.denoiser.dispose(),
+  };
+  const instrumented = new Img2ImgPipeline({
+    ...c,
+    textEncoder: timed<TextEncoderModel>(c.textEncoder, 'encode', (ms) => (timings.encodePromptMs += ms)),
+    vaeEncoder: timed<VaeEncoderModel>(c.vaeEncoder, 'encode', (ms) => (timings.vaeEncodeMs += ms)),
+    vaeDecoder: timed<VaeDecoderModel>(c.vaeDecoder, 'decode', (ms) => (timings.vaeDecodeMs += ms)),
+    denoiser,
+  });
+
+  const wanted = params.intermediates;
+  const intermediates: Record<string, Float32Array> | undefined = wanted ? {} : undefined;
+  const run: Img2ImgParams = {
+    image: params.image,
+    prompt: params.prompt,
+    negativePrompt: params.negativePrompt,
+    strength: params.strength,
+    numInferenceSteps: params.numInferenceSteps,
+    guidanceScale: params.guidanceScale,
+    eta: params.eta,
+    width: params.width,
+    height: params.height,
+    seed: params.seed,
+    noise: params.noise,
+    signal: hooks.signal,
+    onProgress: (p) => {
+      // A step's overhead = time from the end of its UNet run to the start of the next step.
+      if (p.stage === 'denoise' || p.stage === 'decode') {
+        const now = performance.now();
+        if (p.done > 0) timings.stepOverheadMs.push(now - stepStart - (timings.unetStepMs[p.done - 1] ?? 0));
+        stepStart = now;
+      }
+      hooks.onProgress?.(p);
+    },
+    onIntermediate: intermediates
+      ? (name, data) => {
+          if (wanted === 'all' || wanted!.includes(name)) intermediates[name] = data.slice();
+        }
+      : undefined,
+  };
+  const t0 = performance.now();
+  const result = await instrumented.run(run);
+  timings.totalMs = performance.now() - t0;
+  return {
+    width: result.width,
+    height: result.height,
+    rgb: result.rgb,
+    gray: rgbToGray(result.rgb, result.width, result.height),
+    image: params.returnFloat ? result.image : undefined,
+    timesteps: result.timesteps,
+    seed: params.seed,
+    timings,
+    intermediates,
+  };
+}

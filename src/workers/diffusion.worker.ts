@@ -1,0 +1,128 @@
+// Diffusion worker: a thin Comlink facade over ml/diffusion/runtime. Holds at most one
+// loaded pipeline (its ORT sessions live on this worker's WebGPU device); generations run
+// one at a time as jobs with per-step progress and cancellation between steps.
+import * as Comlink from 'comlink';
+import { JobCancelledError, type ProgressSink } from '../core/jobs';
+import {
+  generateImage,
+  loadDiffusionPipeline,
+  type GenerateParams,
+  type GenerateResult,
+  type LoadedPipeline,
+  type LoadPipelineOptions,
+  type ModelSource,
+  type PipelineInfo,
+} from '../ml/diffusion/runtime';
+import { JobHost, yieldToEvents } from './job-host';
+
+export type { GenerateParams, GenerateResult, LoadPipelineOptions, ModelSource, PipelineInfo };
+
+export interface WorkerMemory {
+  /** performance.memory of this worker (Chrome only; JS heap, not wasm or GPU memory) */
+  jsHeapUsedBytes: number | null;
+  jsHeapTotalBytes: number | null;
+}
+
+const STAGE_LABELS = { 'encode-prompt': 'encoding the prompt', 'encode-image': 'encoding the source image', denoise: 'denoising', decode: 'decoding' } as const;
+
+const host = new JobHost();
+let loaded: LoadedPipeline | null = null;
+let deviceLostListener: ((message: string) => void) | null = null;
+// Loads, generations and unloads are serialised: a session must not be released while
+// a generation is running on it.
+let queue: Promise<unknown> = Promise.resolve();
+function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+function requireLoaded(): LoadedPipeline {
+  if (!loaded) throw new Error('no diffusion pipeline is loaded: call loadPipeline first');
+  return loaded;
+}
+
+function transferables(r: GenerateResult): Transferable[] {
+  const list: Transferable[] = [r.rgb.buffer, r.gray.buffer];
+  if (r.image) list.push(r.image.buffer);
+  for (const a of Object.values(r.intermediates ?? {})) list.push(a.buffer);
+  return list as Transferable[];
+}
+
+const api = {
+  /** Loads a pipeline (replacing any loaded one) and describes it. */
+  async loadPipeline(source: ModelSource, options: LoadPipelineOptions = {}): Promise<PipelineInfo> {
+    return exclusive(async () => {
+      if (loaded) {
+        const old = loaded;
+        loaded = null;
+        await old.dispose();
+      }
+      loaded = await loadDiffusionPipeline(source, options, { onDeviceLost: (m) => deviceLostListener?.(m) });
+      return loaded.info;
+    });
+  },
+
+  info(): PipelineInfo | null {
+    return loaded?.info ?? null;
+  },
+
+  /** Job: one img2img generation. Progress per denoising step; cancel(jobId) stops it between steps. */
+  async generate(jobId: string, params: GenerateParams, sink: ProgressSink): Promise<GenerateResult> {
+    const result = await host.run(jobId, sink, (ctx) =>
+      exclusive(async () => {
+        ctx.throwIfCancelled();
+        const { pipeline } = requireLoaded();
+        try {
+          return await generateImage(pipeline, params, {
+            signal: ctx.signal,
+            beforeStep: async () => {
+              await yieldToEvents();
+              ctx.throwIfCancelled();
+            },
+            onProgress: (p) => {
+              const message = p.stage === 'denoise' ? `step ${p.done + 1} of ${p.total} (t = ${p.timestep})` : STAGE_LABELS[p.stage];
+              ctx.progress(p.stage, p.done, p.total, message);
+            },
+          });
+        } catch (e) {
+          // The pipeline stops with the signal's AbortError; the job protocol wants its own error.
+          if (ctx.signal.aborted) throw new JobCancelledError();
+          throw e;
+        }
+      }),
+    );
+    return Comlink.transfer(result, transferables(result));
+  },
+
+  /** CLIP token ids [77] of `text` as the loaded pipeline feeds them to its text encoder. */
+  tokenize(text: string): Int32Array {
+    const { tokenizer, config } = requireLoaded().pipeline.components;
+    return tokenizer.tokenize(text, { padId: config.padTokenId ?? tokenizer.eosId });
+  },
+
+  /** Releases every session (GPU and wasm memory). */
+  async unload(): Promise<void> {
+    return exclusive(async () => {
+      const old = loaded;
+      loaded = null;
+      await old?.dispose();
+    });
+  },
+
+  cancel(jobId: string): boolean {
+    return host.cancel(jobId);
+  },
+
+  memory(): WorkerMemory {
+    const m = (performance as Performance & { memory?: { usedJSHeapSize: number; totalJSHeapSize: number } }).memory;
+    return { jsHeapUsedBytes: m?.usedJSHeapSize ?? null, jsHeapTotalBytes: m?.totalJSHeapSize ?? null };
+  },
+
+  onDeviceLost(listener: (message: string) => void): void {
+    deviceLostListener = listener;
+  },
+};
+
+export type DiffusionApi = typeof api;
+Comlink.expose(api);

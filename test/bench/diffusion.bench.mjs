@@ -1,0 +1,128 @@
+// Diffusion benchmark: `node test/bench/browser-bench.mjs diffusion [pipelineDir]`
+// (npm run bench:diffusion [-- /abs/path/to/diffusers-onnx-pipeline]).
+// Per execution provider and image size: text-encoder, VAE encode, UNet step (cold =
+// first step of the first run, warm = median of the rest), VAE decode and whole-image
+// time, plus memory. Without a path it uses the tiny SD-1.x fixture pipeline; with one
+// it loads that folder from disk through /__local__/ (same origin).
+// Environment: BENCH_PROVIDERS (default "webgpu,wasm"), BENCH_SIZES (default "64,128" for
+// the tiny pipeline, the model's own size for a full one), BENCH_STEPS (10) and
+// BENCH_STRENGTH (0.3: 3 of 10 steps run), BENCH_RUNS (measured runs after one warm-up, 1),
+// BENCH_KEEP_ON_GPU ("both": WebGPU runs with and without the UNet IO binding, or "on"/"off").
+import { resolve } from 'node:path';
+
+const env = process.env;
+const median = (xs) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(x < 10 ? 2 : 0)} ms` : 'n/a');
+const mb = (x) => (x == null ? 'n/a' : `${(x / 2 ** 20).toFixed(1)} MiB`);
+
+export async function run({ page, log, args }) {
+  const dir = args[0] ? resolve(args[0]) : null;
+  const source = dir
+    ? { kind: 'url', baseUrl: `/__local__${dir}/` }
+    : {
+        kind: 'url',
+        baseUrl: '/__shared__/fixtures/diffusion-tiny/',
+        files: { 'tokenizer/vocab.json': '/__shared__/fixtures/tokenizer-clip/vocab.json', 'tokenizer/merges.txt': '/__shared__/fixtures/tokenizer-clip/merges.txt' },
+      };
+  const providers = (env.BENCH_PROVIDERS ?? 'webgpu,wasm').split(',');
+  const steps = Number(env.BENCH_STEPS ?? 10);
+  const strength = Number(env.BENCH_STRENGTH ?? 0.3);
+  const runs = Number(env.BENCH_RUNS ?? 1);
+  const keepModes = { both: [true, false], on: [true], off: [false] }[env.BENCH_KEEP_ON_GPU ?? 'both'];
+  log(`diffusion benchmark: ${dir ?? 'tiny SD-1.x fixture pipeline'}; ${steps} steps at strength ${strength}, 1 warm-up + ${runs} measured run(s)`);
+  const gpu = await page.evaluate(() => window.harness.accel().detect({ tfjs: 'wasm', ort: 'auto' }).then((r) => r.gpu));
+  log(`WebGPU adapter: ${gpu.available ? `${gpu.vendor} / ${gpu.architecture} ${gpu.description ?? ''} shader-f16=${(gpu.features ?? []).includes('shader-f16')}` : gpu.reason}`);
+  const isolated = await page.evaluate(() => self.crossOriginIsolated);
+  log(`crossOriginIsolated: ${isolated} (wasm threads ${isolated ? 'on' : 'off'})`);
+
+  const rows = [];
+  for (const provider of providers) {
+    for (const keepOnGpu of provider === 'webgpu' ? keepModes : [false]) {
+      const t0 = Date.now();
+      let info;
+      try {
+        info = await page.evaluate(([s, p, k]) => window.harness.diffusion().loadPipeline(s, { provider: p, keepOnGpu: k }), [source, provider, keepOnGpu]);
+      } catch (e) {
+        log(`${provider}: load failed: ${e.message}`);
+        continue;
+      }
+      const loadMs = Date.now() - t0;
+      if (!info.providers.includes(provider)) log(`note: asked for ${provider}, got ${info.providers.join('+')} (${info.notes.join('; ')})`);
+      log(`\nloaded on ${info.providers.join('+')} in ${ms(loadMs)} (keepOnGpu ${info.keepOnGpu}); default ${info.width}×${info.height}, vae ×${info.vaeScaleFactor}, scheduler ${info.scheduler}`);
+      for (const n of info.notes) log(`  note: ${n}`);
+      const sizes = (env.BENCH_SIZES ?? (dir ? String(info.width) : '64,128')).split(',').map(Number);
+      for (const size of sizes) {
+        const results = await page.evaluate(
+          async ([sz, st, sg, n]) => {
+            const h = window.harness;
+            // A smooth synthetic gray "radiograph" at the model size: content does not change timing.
+            const data = new Uint8Array(sz * sz).map((_, i) => 128 + Math.round(60 * Math.sin((i % sz) / 9) * Math.cos(Math.floor(i / sz) / 13)));
+            const image = { data, width: sz, height: sz, channels: 1 };
+            const out = [];
+            for (let r = 0; r <= n; r++) {
+              const res = await h
+                .diffusion()
+                .generate(`bench-${sz}-${r}-${Date.now()}`, { image, width: sz, height: sz, prompt: 'a pediatric chest x-ray showing bronchopneumonia', negativePrompt: '', strength: sg, numInferenceSteps: st, guidanceScale: 5, seed: r + 1 }, h.proxy(() => undefined));
+              out.push(res.timings);
+            }
+            const worker = await h.diffusion().memory();
+            const pm = performance.memory ? { used: performance.memory.usedJSHeapSize, total: performance.memory.totalJSHeapSize } : null;
+            let uasm = null;
+            if (self.crossOriginIsolated && performance.measureUserAgentSpecificMemory) {
+              try {
+                uasm = await Promise.race([performance.measureUserAgentSpecificMemory().then((m) => m.bytes), new Promise((r) => setTimeout(() => r(null), 60_000))]);
+              } catch {
+                uasm = null;
+              }
+            }
+            return { timings: out, worker, page: pm, uasm };
+          },
+          [size, steps, strength, runs],
+        );
+        const [cold, ...warm] = results.timings;
+        const measured = warm.length ? warm : [cold];
+        const warmSteps = warm.length ? warm.flatMap((t) => t.unetStepMs) : cold.unetStepMs.slice(1);
+        const row = {
+          provider: info.providers.join('+'),
+          keepOnGpu: info.keepOnGpu,
+          size,
+          unetSteps: cold.unetStepMs.length,
+          unetStepColdMs: cold.unetStepMs[0],
+          unetStepWarmMs: median(warmSteps),
+          textEncodeMs: median(measured.map((t) => t.encodePromptMs)),
+          vaeEncodeMs: median(measured.map((t) => t.vaeEncodeMs)),
+          vaeDecodeMs: median(measured.map((t) => t.vaeDecodeMs)),
+          stepOverheadMs: median(measured.flatMap((t) => t.stepOverheadMs)),
+          imageMs: median(measured.map((t) => t.totalMs)),
+          imageColdMs: cold.totalMs,
+          workerHeap: results.worker.jsHeapUsedBytes,
+          pageHeap: results.page?.used ?? null,
+          uaMemory: results.uasm,
+        };
+        rows.push(row);
+        log(
+          `  ${size}px: UNet step ${ms(row.unetStepWarmMs)} (first ${ms(row.unetStepColdMs)}), text encoder ${ms(row.textEncodeMs)}, ` +
+            `VAE encode ${ms(row.vaeEncodeMs)}, decode ${ms(row.vaeDecodeMs)}, other per step ${ms(row.stepOverheadMs)}, ` +
+            `image ${ms(row.imageMs)} (${row.unetSteps} steps; first image ${ms(row.imageColdMs)}); ` +
+            `memory: worker JS heap ${mb(row.workerHeap)}, page JS heap ${mb(row.pageHeap)}, measureUserAgentSpecificMemory ${mb(row.uaMemory)}`,
+        );
+      }
+      await page.evaluate(() => window.harness.diffusion().unload());
+    }
+  }
+  log('\nsummary (ms; warm medians):');
+  log('provider\tkeepOnGpu\tsize\tunetStep\ttextEnc\tvaeEnc\tvaeDec\timage\tworkerHeapMiB\tuaMemoryMiB');
+  for (const r of rows) {
+    log(
+      [r.provider, r.keepOnGpu, r.size, r.unetStepWarmMs, r.textEncodeMs, r.vaeEncodeMs, r.vaeDecodeMs, r.imageMs]
+        .map((v) => (typeof v === 'number' ? v.toFixed(1) : String(v)))
+        .concat([r.workerHeap == null ? 'n/a' : (r.workerHeap / 2 ** 20).toFixed(1), r.uaMemory == null ? 'n/a' : (r.uaMemory / 2 ** 20).toFixed(1)])
+        .join('\t'),
+    );
+  }
+  log('wasm heap: onnxruntime-web 1.30 does not expose its WebAssembly.Memory; it is included in measureUserAgentSpecificMemory where that is available. GPU memory is not measurable from WebGPU.');
+}

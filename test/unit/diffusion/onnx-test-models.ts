@@ -1,0 +1,119 @@
+// Small hand-written ONNX protobuf edits for tests (field numbers from onnx/onnx.proto3):
+// move a model's initializers into an external-data file as exporters do for >2 GB
+// models, and build a tiny float16 graph. Used by the Node scanner tests and the browser
+// runtime tests (which serve the results same-origin).
+
+interface Field {
+  field: number;
+  wire: number;
+  /** the whole encoded field (tag + payload) */
+  raw: Uint8Array;
+  /** payload of a length-delimited field */
+  body?: Uint8Array;
+  value?: number;
+}
+
+function readVarint(buf: Uint8Array, pos: number): [number, number] {
+  let v = 0;
+  let scale = 1;
+  for (;;) {
+    const b = buf[pos++];
+    v += (b & 0x7f) * scale;
+    if (!(b & 0x80)) return [v, pos];
+    scale *= 128;
+  }
+}
+
+function fields(buf: Uint8Array): Field[] {
+  const out: Field[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const start = pos;
+    let tag: number;
+    [tag, pos] = readVarint(buf, pos);
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    let body: Uint8Array | undefined;
+    let value: number | undefined;
+    if (wire === 0) [value, pos] = readVarint(buf, pos);
+    else if (wire === 1) pos += 8;
+    else if (wire === 5) pos += 4;
+    else if (wire === 2) {
+      let len: number;
+      [len, pos] = readVarint(buf, pos);
+      body = buf.subarray(pos, pos + len);
+      pos += len;
+    } else throw new Error(`wire type ${wire}`);
+    out.push({ field, wire, raw: buf.subarray(start, pos), body, value });
+  }
+  return out;
+}
+
+function varint(v: number): number[] {
+  const out: number[] = [];
+  while (v > 127) {
+    out.push((v % 128) | 128);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}
+
+function concat(parts: (Uint8Array | number[])[]): Uint8Array {
+  const n = parts.reduce((s, p) => s + p.length, 0);
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const ld = (field: number, body: Uint8Array) => concat([varint(field * 8 + 2), varint(body.length), body]);
+const vi = (field: number, v: number) => Uint8Array.from([...varint(field * 8), ...varint(v)]);
+const str = (field: number, s: string) => ld(field, new TextEncoder().encode(s));
+const entry = (key: string, value: string) => ld(13, concat([str(1, key), str(2, value)]));
+
+/** Moves every initializer's raw_data into one external file named `location`. */
+export function externalizeInitializers(model: Uint8Array, location: string): { model: Uint8Array; data: Uint8Array } {
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  const rewriteTensor = (tensor: Uint8Array): Uint8Array => {
+    const fs = fields(tensor);
+    const raw = fs.find((f) => f.field === 9 && f.wire === 2);
+    if (!raw?.body?.length) return tensor;
+    const kept = fs.filter((f) => f !== raw).map((f) => f.raw);
+    const out = concat([...kept, entry('location', location), entry('offset', String(offset)), entry('length', String(raw.body.length)), vi(14, 1)]);
+    chunks.push(raw.body.slice());
+    offset += raw.body.length;
+    return out;
+  };
+  const rewriteGraph = (graph: Uint8Array) =>
+    concat(fields(graph).map((f) => (f.field === 5 && f.wire === 2 ? ld(5, rewriteTensor(f.body!)) : f.raw)));
+  const out = concat(fields(model).map((f) => (f.field === 7 && f.wire === 2 ? ld(7, rewriteGraph(f.body!)) : f.raw)));
+  return { model: out, data: concat(chunks) };
+}
+
+const FLOAT16 = 10;
+
+function valueInfo(name: string, elemType: number, dims: number[]): Uint8Array {
+  const shape = concat(dims.map((d) => ld(1, vi(1, d))));
+  const tensorType = concat([vi(1, elemType), ld(2, shape)]);
+  return concat([str(1, name), ld(2, ld(1, tensorType))]);
+}
+
+/** A float16 graph with UNet-like IO names: out_sample = sample + bias (one fp16 initializer). */
+export function float16UnetLikeModel(): Uint8Array {
+  const dims = [1, 4, 8, 8];
+  const bias = concat([vi(2, FLOAT16), str(8, 'bias'), ld(9, new Uint8Array(2))]);
+  const node = concat([str(1, 'sample'), str(1, 'bias'), str(2, 'out_sample'), str(3, 'add'), str(4, 'Add')]);
+  const graph = concat([
+    ld(1, node),
+    str(2, 'fp16'),
+    ld(5, bias),
+    ld(11, valueInfo('sample', FLOAT16, dims)),
+    ld(12, valueInfo('out_sample', FLOAT16, dims)),
+  ]);
+  return concat([vi(1, 8), ld(8, concat([str(1, ''), vi(2, 17)])), ld(7, graph)]);
+}
