@@ -1,5 +1,6 @@
 // The study's steps as pages. A step appears here only once it works end to end.
 import type { Component } from 'svelte';
+import DataPage from './pages/DataPage.svelte';
 import StatusPage from './pages/StatusPage.svelte';
 import ModelsPage from './pages/ModelsPage.svelte';
 import ReportPage from './pages/ReportPage.svelte';
@@ -11,6 +12,7 @@ export interface PageDef {
 }
 
 export const pages: PageDef[] = [
+  { id: 'data', title: 'Data', component: DataPage },
   { id: 'status', title: 'Settings & status', component: StatusPage },
   { id: 'models', title: 'Models', component: ModelsPage },
   { id: 'report', title: 'Report', component: ReportPage },
