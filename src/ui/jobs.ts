@@ -5,6 +5,8 @@ import type { DownloadOptions } from '../ml/models/download';
 import type { ImportRequest } from '../ml/models/import-local';
 import type { DemoRequest, ImportRequest as DataImportRequest } from '../data/import/import-types';
 import type { BootstrapPlan } from '../report/stats';
+import type { FeaturesRequest, TrainRequest } from '../ml/classifier/training/job';
+import { describeSource } from '../ml/classifier/training/sources';
 import { startJob } from '../jobs/job-runner';
 import { getWorker } from '../workers/registry';
 
@@ -69,5 +71,36 @@ export function startDemoDataset(req: DemoRequest) {
     { kind: 'demo-dataset', title: `Create synthetic-demo dataset (${req.count} images)`, params: req, resumable: false },
     (jobId, sink) => data.createDemo(jobId, req, sink),
     (jobId) => data.cancel(jobId),
+  );
+}
+
+/**
+ * Fine-tunes the classifier (baseline or augmented arm). Resumable: starting it again with
+ * `resume: true` and the same runId continues from the run's last per-epoch checkpoint.
+ */
+export function startClassifierTraining(req: TrainRequest, resumedFromJob?: string) {
+  const classifier = getWorker('classifier');
+  const { source, ...rest } = req;
+  // Job records keep names, not file contents.
+  const params = { ...rest, source: describeSource(source) };
+  return startJob(
+    {
+      kind: 'classifier-train',
+      title: `${req.resume ? 'Resume' : 'Train'} ${req.arm} classifier (${req.config.trainableDepth === 'head' ? 'head only' : `from ${req.config.trainableDepth}`}, ${req.config.inputSize} px)`,
+      params, resumable: true, resumedFrom: resumedFromJob,
+    },
+    (jobId, sink) => classifier.train(jobId, req, sink),
+    (jobId) => classifier.cancel(jobId),
+  );
+}
+
+/** 2048-d pooled Inception-V3 features (FID/KID, memorisation checks). */
+export function startPooledFeatures(title: string, req: FeaturesRequest) {
+  const classifier = getWorker('classifier');
+  const params = { title, images: req.imageIds?.length ?? req.images?.length ?? 0, inputSize: req.inputSize ?? 299, source: req.source?.kind ?? 'nsfwjs' };
+  return startJob(
+    { kind: 'classifier-features', title: `Inception features: ${title}`, params, resumable: false },
+    (jobId, sink) => classifier.pooledFeatures(jobId, req, sink),
+    (jobId) => classifier.cancel(jobId),
   );
 }

@@ -4,6 +4,8 @@ import DataPage from './pages/DataPage.svelte';
 import StatusPage from './pages/StatusPage.svelte';
 import ModelsPage from './pages/ModelsPage.svelte';
 import ReportPage from './pages/ReportPage.svelte';
+import BaselinePage from './pages/BaselinePage.svelte';
+import AugmentedPage from './pages/AugmentedPage.svelte';
 
 export interface PageDef {
   id: string;
@@ -15,5 +17,7 @@ export const pages: PageDef[] = [
   { id: 'data', title: 'Data', component: DataPage },
   { id: 'status', title: 'Settings & status', component: StatusPage },
   { id: 'models', title: 'Models', component: ModelsPage },
+  { id: 'baseline', title: 'Baseline classifier', component: BaselinePage },
+  { id: 'augmented', title: 'Augmented classifier', component: AugmentedPage },
   { id: 'report', title: 'Report', component: ReportPage },
 ];

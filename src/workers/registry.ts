@@ -2,23 +2,26 @@
 // bundles the worker; callers get a typed Comlink remote and never touch Worker directly.
 import * as Comlink from 'comlink';
 import type { AccelApi } from './accel.worker';
-import type { DiffusionApi } from './diffusion.worker';
+import type { ClassifierApi } from './classifier.worker';
 import type { DataApi } from './data.worker';
+import type { DiffusionApi } from './diffusion.worker';
 import type { ModelsApi } from './models.worker';
 import type { StatsApi } from './stats.worker';
 
 export interface WorkerApis {
   accel: AccelApi;
-  diffusion: DiffusionApi;
+  classifier: ClassifierApi;
   data: DataApi;
+  diffusion: DiffusionApi;
   models: ModelsApi;
   stats: StatsApi;
 }
 
 const factories: { [K in keyof WorkerApis]: () => Worker } = {
   accel: () => new Worker(new URL('./accel.worker.ts', import.meta.url), { type: 'module', name: 'accel' }),
-  diffusion: () => new Worker(new URL('./diffusion.worker.ts', import.meta.url), { type: 'module', name: 'diffusion' }),
+  classifier: () => new Worker(new URL('./classifier.worker.ts', import.meta.url), { type: 'module', name: 'classifier' }),
   data: () => new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' }),
+  diffusion: () => new Worker(new URL('./diffusion.worker.ts', import.meta.url), { type: 'module', name: 'diffusion' }),
   models: () => new Worker(new URL('./models.worker.ts', import.meta.url), { type: 'module', name: 'models' }),
   stats: () => new Worker(new URL('./stats.worker.ts', import.meta.url), { type: 'module', name: 'stats' }),
 };

@@ -1,18 +1,26 @@
 // Test-build only page (vite --mode test): exposes the app's worker APIs to Playwright
 // so browser tests drive the same code paths as the app, inside real workers.
-import { getWorker, proxy } from '../../../src/workers/registry';
+import { getWorker, proxy, terminateWorker } from '../../../src/workers/registry';
 import { stores } from '../../../src/storage/stores';
 import { createRepository } from '../../../src/storage/repository';
 import * as modelStore from '../../../src/storage/model-store';
 import * as datasetRepo from '../../../src/storage/dataset-repo';
+import * as classifierRuns from '../../../src/storage/classifier-runs';
+import { classifierReference } from './classifier-reference';
 import { startDataImport, startDemoDataset } from '../../../src/ui/jobs';
 
 const harness = {
   accel: () => getWorker('accel'),
   diffusion: () => getWorker('diffusion'),
   models: () => getWorker('models'),
+  classifier: () => getWorker('classifier'),
+  /** Ends the classifier worker (frees its backend); tests use it to simulate a reload. */
+  terminateClassifier: () => terminateWorker('classifier'),
   data: () => getWorker('data'),
   datasetRepo,
+  classifierRuns,
+  /** tfjs on the page: reference computations for the classifier tests */
+  classifierReference,
   /** the UI's launchers, so tests run imports as jobs exactly as the Data page does */
   startDataImport,
   startDemoDataset,

@@ -24,7 +24,10 @@ describe('torchvision Inception3 fixture', () => {
     expect(report.assigned).toBe(472); // every tensor in the file, each used once
     expect(report.values).toBe(21_789_666 + 34_432);
 
-    const nchw = tf.tensor4d(readFloat32File(join(inceptionFixtureDir, 'refs/input.bin')), [4, 3, 299, 299]);
+    // 2 of the 4 fixture images: tfjs cpu in Node takes ~15 s per 299 px image on the 2-core CI
+    // machine, and the check is per image (the browser test adds image 0 on webgpu).
+    const N = 2;
+    const nchw = tf.tensor4d(readFloat32File(join(inceptionFixtureDir, 'refs/input.bin')).subarray(0, N * 3 * 299 * 299), [N, 3, 299, 299]);
     const input = tf.transpose(nchw, [0, 2, 3, 1]);
     const both = featuresAndPredictionsModel(net.model);
     const t1 = performance.now();
@@ -33,13 +36,13 @@ describe('torchvision Inception3 fixture', () => {
     const logitValues = await logits.data();
     const forwardMs = performance.now() - t1;
 
-    const refLogits = readFloat32File(join(inceptionFixtureDir, 'refs/logits.bin'));
-    const refFeatures = readFloat32File(join(inceptionFixtureDir, 'refs/features.bin'));
+    const refLogits = readFloat32File(join(inceptionFixtureDir, 'refs/logits.bin')).subarray(0, N * 2);
+    const refFeatures = readFloat32File(join(inceptionFixtureDir, 'refs/features.bin')).subarray(0, N * 2048);
     const logitsRel = relativeError(logitValues, refLogits);
     const featuresRel = relativeError(featureValues, refFeatures);
     console.log(
       `torchvision fixture: logits rel ${logitsRel.toExponential(2)}, features rel ${featuresRel.toExponential(2)}; ` +
-        `import ${loadMs.toFixed(0)} ms, forward 4 images @299 ${(forwardMs / 1000).toFixed(1)} s (tfjs cpu)`,
+        `import ${loadMs.toFixed(0)} ms, forward ${N} images @299 ${(forwardMs / 1000).toFixed(1)} s (tfjs cpu)`,
     );
     expect(logitsRel).toBeLessThan(1e-3);
     expect(featuresRel).toBeLessThan(1e-3);
