@@ -302,3 +302,42 @@ test('cancel then resume an import: finished files are skipped, not re-imported'
   expect(out.unchangedImportTimes).toBe(true);
   expect(out.status).toBe('ready');
 });
+
+test('relabel marks splits stale until a re-split; manifest export and apply report matches', async ({ page }) => {
+  await openData(page);
+  await page.getByTestId('demo-panel').locator('summary').click();
+  await page.getByTestId('demo-count').fill('12');
+  await page.getByTestId('demo-create').click();
+  await expectSummary(page, 12, 12);
+
+  await page.getByTestId('grid-cell').first().click();
+  const id = await page.getByTestId('image-detail').getAttribute('data-image-id');
+  await page.getByTestId('relabel-input').fill('bronchopneumonia');
+  await page.getByTestId('relabel-save').click();
+  await expect(page.getByTestId('split-stale')).toBeVisible();
+  const h = await harnessFor(page);
+  const [d] = await h.evaluate(() => window.harness.datasetRepo.listDatasets());
+  const m = await h.evaluate(([ds, img]) => window.harness.datasetRepo.getDatasetImage(ds, img), [d.id, id!] as const);
+  expect(m?.labels).toEqual(['bronchopneumonia']);
+  expect(m?.relabelled?.from).toHaveLength(1);
+  await page.getByTestId('split-apply').click();
+  await expect(page.getByTestId('split-stale')).toHaveCount(0);
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('manifest-export').click();
+  const file = await (await download).path();
+  const manifest = JSON.parse(readFileSync(file, 'utf8'));
+  expect(manifest.images).toHaveLength(12);
+  expect(manifest.images.find((i: { id: string }) => i.id === id).labels).toEqual(['bronchopneumonia']);
+  // A manifest naming one image this dataset lacks and missing one it has.
+  manifest.images[0] = { ...manifest.images[0], id: 'f'.repeat(64) };
+  for (const s of manifest.splits) {
+    const assignments: Record<string, string> = {};
+    for (const [k, v] of Object.entries(s.assignments)) if (manifest.images.some((i: { id: string }) => i.id === k)) assignments[k] = v as string;
+    s.assignments = assignments;
+  }
+  const edited = join(tmp(), 'edited.manifest.json');
+  writeFileSync(edited, JSON.stringify(manifest));
+  await page.getByTestId('manifest-import').setInputFiles(edited);
+  await expect(page.getByTestId('manifest-report')).toContainText('11 images matched, 1 missing, 1 extra');
+});
