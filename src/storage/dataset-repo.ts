@@ -14,7 +14,7 @@ import { computeDatasetSplits, membersOfSplit } from '../core/dataset/dataset-sp
 import { normaliseLabels, toFinding } from '../core/dataset/findings';
 import { applyManifest, buildManifest, exportManifest, importManifest, type ManifestMatch } from '../core/dataset/manifest';
 import { assertNoTestImages, type LockedUse } from '../core/dataset/test-lock';
-import type { Finding, ImageId, ImageOrigin, SplitConfig, SplitName, Task } from '../core/dataset/types';
+import type { Finding, ImageId, ImageOrigin, ImageRecord, SplitConfig, SplitName, Task } from '../core/dataset/types';
 import { DB_PREFIX } from './repository';
 import { rethrowStorageError } from './errors';
 import { stores, type StoredGray } from './stores';
@@ -203,4 +203,22 @@ export async function deleteDataset(datasetId: string): Promise<void> {
   } catch (e) {
     rethrowStorageError(e, `the deletion of dataset ${datasetId}`);
   }
+}
+
+/**
+ * Stores content-addressed images outside an import (synthesis output): pixels, then
+ * thumbnails, then records, in the import writer's order, so a crash between the writes
+ * leaves at worst pixels without a record (rewritten by a retry), never a record without
+ * pixels. Pixels and thumbnails of ids already stored are not rewritten; records are
+ * written as given (a synthetic image's record carries its review status).
+ */
+export async function storeImageContent(items: { record: ImageRecord; pixels: StoredGray; thumb: StoredGray }[]): Promise<void> {
+  if (items.length === 0) return;
+  const present = await stores.pixels.getMany(items.map((i) => i.record.id));
+  const fresh = items.filter((_, k) => present[k] === undefined);
+  if (fresh.length > 0) {
+    await stores.pixels.putMany(fresh.map((f) => [f.record.id, f.pixels]));
+    await stores.thumbs.putMany(fresh.map((f) => [f.record.id, f.thumb]));
+  }
+  await stores.images.putMany(items.map((i) => [i.record.id, i.record]));
 }

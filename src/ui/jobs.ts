@@ -7,6 +7,9 @@ import type { DemoRequest, ImportRequest as DataImportRequest } from '../data/im
 import type { BootstrapPlan } from '../report/stats';
 import type { FeaturesRequest, TrainRequest } from '../ml/classifier/training/job';
 import { describeSource } from '../ml/classifier/training/sources';
+import type { SynthesisRequest } from '../ml/diffusion/synthesis/synthesis-job';
+import { JobCancelledError } from '../core/jobs';
+import { qualityImageSets, saveSynthesisQuality } from '../storage/synthetic-repo';
 import { startJob } from '../jobs/job-runner';
 import { getWorker } from '../workers/registry';
 
@@ -102,5 +105,64 @@ export function startPooledFeatures(title: string, req: FeaturesRequest) {
     { kind: 'classifier-features', title: `Inception features: ${title}`, params, resumable: false },
     (jobId, sink) => classifier.pooledFeatures(jobId, req, sink),
     (jobId) => classifier.cancel(jobId),
+  );
+}
+
+/**
+ * Synthesis run (img2img from NORMAL training images) in the diffusion worker. Resumable:
+ * starting it again with `resume: true` and the same runId continues after the last stored image.
+ */
+export function startSynthesis(req: SynthesisRequest, resumedFromJob?: string) {
+  const diffusion = getWorker('diffusion');
+  return startJob(
+    {
+      kind: 'synthesis',
+      title: `${req.resume ? 'Resume synthesis' : 'Synthesize'} ${req.count} image(s): "${req.prompt}"`,
+      params: req, resumable: true, resumedFrom: resumedFromJob,
+    },
+    (jobId, sink) => diffusion.synthesize(jobId, { ...req, jobId }, sink),
+    (jobId) => diffusion.cancel(jobId),
+  );
+}
+
+/**
+ * Quality of a synthesis run: pooled Inception features of its synthetic images and the
+ * task's real training images (classifier worker, cached per image), then FID/KID,
+ * diversity and memorisation in the quality worker; stored on the run.
+ */
+export function startSynthesisQuality(runId: string, set: 'accepted' | 'all', features: Omit<FeaturesRequest, 'imageIds' | 'images'> = {}) {
+  const classifier = getWorker('classifier');
+  const quality = getWorker('quality');
+  let current: { worker: 'classifier' | 'quality'; id: string } | null = null;
+  let cancelled = false;
+  return startJob(
+    { kind: 'synthesis-quality', title: `Synthesis quality (${set} images of run ${runId})`, params: { runId, set }, resumable: false },
+    async (jobId, sink) => {
+      const sets = await qualityImageSets(runId, set);
+      if (sets.syntheticIds.length < 2) throw new Error(`quality needs at least 2 ${set === 'accepted' ? 'accepted ' : ''}synthetic images (this run has ${sets.syntheticIds.length})`);
+      const ids = [...sets.syntheticIds, ...sets.realTrainIds];
+      current = { worker: 'classifier', id: `${jobId}:features` };
+      const f = await classifier.pooledFeatures(current.id, { ...features, imageIds: ids }, sink);
+      if (cancelled) throw new JobCancelledError();
+      const d = f.dim;
+      const ns = sets.syntheticIds.length;
+      current = { worker: 'quality', id: `${jobId}:report` };
+      const report = await quality.report(
+        current.id,
+        {
+          d, set, syntheticIds: sets.syntheticIds, realTrainIds: sets.realTrainIds, realPositiveRows: sets.realPositiveRows,
+          synthetic: f.features.slice(0, ns * d), realTrain: f.features.slice(ns * d),
+          features: { weightsHash: f.weightsHash, inputSize: f.inputSize, backend: f.backend },
+        },
+        sink,
+      );
+      await saveSynthesisQuality(runId, report);
+      return { resultIds: [runId], quality: report };
+    },
+    async () => {
+      cancelled = true;
+      const c = current;
+      if (c) await (c.worker === 'classifier' ? classifier.cancel(c.id) : quality.cancel(c.id));
+    },
   );
 }

@@ -6,6 +6,7 @@ import ModelsPage from './pages/ModelsPage.svelte';
 import ReportPage from './pages/ReportPage.svelte';
 import BaselinePage from './pages/BaselinePage.svelte';
 import AugmentedPage from './pages/AugmentedPage.svelte';
+import SynthesisPage from './pages/SynthesisPage.svelte';
 
 export interface PageDef {
   id: string;
@@ -18,6 +19,7 @@ export const pages: PageDef[] = [
   { id: 'status', title: 'Settings & status', component: StatusPage },
   { id: 'models', title: 'Models', component: ModelsPage },
   { id: 'baseline', title: 'Baseline classifier', component: BaselinePage },
+  { id: 'synthesis', title: 'Synthesis', component: SynthesisPage },
   { id: 'augmented', title: 'Augmented classifier', component: AugmentedPage },
   { id: 'report', title: 'Report', component: ReportPage },
 ];

@@ -13,9 +13,13 @@ import {
   type ModelSource,
   type PipelineInfo,
 } from '../ml/diffusion/runtime';
+import { runSynthesisJob, type LoadedModel, type SynthesisEngine, type SynthesisRequest, type SynthesisResult } from '../ml/diffusion/synthesis/synthesis-job';
+import type { SchedulerKind } from '../ml/diffusion/schedulers';
+import { getModel, ModelNotReadyError } from '../storage/model-store';
+import type { SynthesisModelRef } from '../storage/synthetic-repo';
 import { JobHost, yieldToEvents } from './job-host';
 
-export type { GenerateParams, GenerateResult, LoadPipelineOptions, ModelSource, PipelineInfo };
+export type { GenerateParams, GenerateResult, LoadPipelineOptions, ModelSource, PipelineInfo, SynthesisRequest, SynthesisResult };
 
 export interface WorkerMemory {
   /** performance.memory of this worker (Chrome only; JS heap, not wasm or GPU memory) */
@@ -27,6 +31,8 @@ const STAGE_LABELS = { 'encode-prompt': 'encoding the prompt', 'encode-image': '
 
 const host = new JobHost();
 let loaded: LoadedPipeline | null = null;
+/** What the synthesis job loaded (model, scheduler, provider), so the next run with the same choice reuses it. */
+let loadedFor: { key: string; model: LoadedModel } | null = null;
 let deviceLostListener: ((message: string) => void) | null = null;
 // Loads, generations and unloads are serialised: a session must not be released while
 // a generation is running on it.
@@ -58,6 +64,7 @@ const api = {
         loaded = null;
         await old.dispose();
       }
+      loadedFor = null;
       loaded = await loadDiffusionPipeline(source, options, { onDeviceLost: (m) => deviceLostListener?.(m) });
       return loaded.info;
     });
@@ -95,6 +102,24 @@ const api = {
     return Comlink.transfer(result, transferables(result));
   },
 
+  /**
+   * Job: a synthesis run (or its resume) — img2img from NORMAL training images, each output
+   * stored with provenance. Progress in UNet steps over the whole run; cancel(jobId) stops
+   * between steps and leaves every finished image stored and checkpointed.
+   */
+  async synthesize(jobId: string, req: SynthesisRequest, sink: ProgressSink): Promise<SynthesisResult> {
+    return host.run(jobId, sink, (ctx) =>
+      exclusive(async () => {
+        try {
+          return await runSynthesisJob({ ...req, jobId: req.jobId ?? jobId }, ctx, synthesisEngine(ctx.signal, () => ctx.throwIfCancelled()));
+        } catch (e) {
+          if (ctx.signal.aborted) throw new JobCancelledError();
+          throw e;
+        }
+      }),
+    );
+  },
+
   /** CLIP token ids [77] of `text` as the loaded pipeline feeds them to its text encoder. */
   tokenize(text: string): Int32Array {
     const { tokenizer, config } = requireLoaded().pipeline.components;
@@ -106,6 +131,7 @@ const api = {
     return exclusive(async () => {
       const old = loaded;
       loaded = null;
+      loadedFor = null;
       await old?.dispose();
     });
   },
@@ -123,6 +149,58 @@ const api = {
     deviceLostListener = listener;
   },
 };
+
+/** SHA-256 over the sorted `path sha256` lines of a ready model's verified files. */
+async function modelHash(files: Record<string, { sha256: string | null }>): Promise<string> {
+  const lines = Object.entries(files).map(([path, f]) => `${path} ${f.sha256}`).sort().join('\n');
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(lines));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// Runs inside exclusive() (the synthesis job holds the queue), so it loads directly.
+function synthesisEngine(signal: AbortSignal, throwIfCancelled: () => void): SynthesisEngine {
+  return {
+    async ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind, provider) {
+      const key = JSON.stringify([model, scheduler, provider]);
+      if (loaded && loadedFor?.key === key) return loadedFor.model;
+      let source: ModelSource;
+      let modelId: string;
+      let hash: string | null = null;
+      if (model.kind === 'store') {
+        const rec = await getModel(model.modelId);
+        if (!rec) throw new ModelNotReadyError(model.modelId, 'it is not in the model store');
+        if (rec.status !== 'ready') throw new ModelNotReadyError(model.modelId, `its status is ${rec.status}`);
+        if (rec.kind !== 'diffusion-pipeline') throw new Error(`model ${rec.id} is a ${rec.kind}, not a diffusion pipeline`);
+        source = { kind: 'opfs', modelId: rec.id };
+        modelId = rec.id;
+        hash = await modelHash(rec.files);
+      } else {
+        source = { kind: 'url', baseUrl: model.baseUrl, files: model.files };
+        modelId = model.baseUrl;
+      }
+      if (loaded) {
+        const old = loaded;
+        loaded = null;
+        loadedFor = null;
+        await old.dispose();
+      }
+      loaded = await loadDiffusionPipeline(source, { provider, scheduler }, { onDeviceLost: (m) => deviceLostListener?.(m) });
+      const lm: LoadedModel = { info: loaded.info, modelId, modelSource: model.kind, modelHash: hash };
+      loadedFor = { key, model: lm };
+      return lm;
+    },
+    generate(params, onProgress) {
+      return generateImage(requireLoaded().pipeline, params, {
+        signal,
+        beforeStep: async () => {
+          await yieldToEvents();
+          throwIfCancelled();
+        },
+        onProgress,
+      });
+    },
+  };
+}
 
 export type DiffusionApi = typeof api;
 Comlink.expose(api);

@@ -6,6 +6,7 @@ import type { ClassifierApi } from './classifier.worker';
 import type { DataApi } from './data.worker';
 import type { DiffusionApi } from './diffusion.worker';
 import type { ModelsApi } from './models.worker';
+import type { QualityApi } from './quality.worker';
 import type { StatsApi } from './stats.worker';
 
 export interface WorkerApis {
@@ -14,6 +15,7 @@ export interface WorkerApis {
   data: DataApi;
   diffusion: DiffusionApi;
   models: ModelsApi;
+  quality: QualityApi;
   stats: StatsApi;
 }
 
@@ -23,6 +25,7 @@ const factories: { [K in keyof WorkerApis]: () => Worker } = {
   data: () => new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' }),
   diffusion: () => new Worker(new URL('./diffusion.worker.ts', import.meta.url), { type: 'module', name: 'diffusion' }),
   models: () => new Worker(new URL('./models.worker.ts', import.meta.url), { type: 'module', name: 'models' }),
+  quality: () => new Worker(new URL('./quality.worker.ts', import.meta.url), { type: 'module', name: 'quality' }),
   stats: () => new Worker(new URL('./stats.worker.ts', import.meta.url), { type: 'module', name: 'stats' }),
 };
 

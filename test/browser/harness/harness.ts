@@ -7,7 +7,8 @@ import * as modelStore from '../../../src/storage/model-store';
 import * as datasetRepo from '../../../src/storage/dataset-repo';
 import * as classifierRuns from '../../../src/storage/classifier-runs';
 import { classifierReference } from './classifier-reference';
-import { startDataImport, startDemoDataset } from '../../../src/ui/jobs';
+import * as syntheticRepo from '../../../src/storage/synthetic-repo';
+import { startDataImport, startDemoDataset, startSynthesis, startSynthesisQuality } from '../../../src/ui/jobs';
 
 const harness = {
   accel: () => getWorker('accel'),
@@ -25,6 +26,11 @@ const harness = {
   startDataImport,
   startDemoDataset,
   stats: () => getWorker('stats'),
+  quality: () => getWorker('quality'),
+  syntheticRepo,
+  /** the Synthesis page's launchers */
+  startSynthesis,
+  startSynthesisQuality,
   modelStore,
   proxy,
   stores,
