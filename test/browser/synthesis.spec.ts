@@ -204,3 +204,12 @@ test('quality worker: FID of a set with itself ≈ 0; against an affine-shifted 
   // KID's unbiased estimate is not 0 for a set against itself (diagonal terms), but the shift must raise it.
   expect(r.shiftedKid).toBeGreaterThan(r.selfKid);
 });
+
+test('Synthesis page: without a ready diffusion model it says so and links to Models', async ({ page }) => {
+  await page.goto('/#/synthesis');
+  await expect(page.getByRole('heading', { name: 'Synthesis' })).toBeVisible();
+  const msg = page.getByTestId('synthesis-no-model');
+  await expect(msg).toContainText('No diffusion model is ready');
+  await expect(msg.getByRole('link', { name: 'Models' })).toHaveAttribute('href', '#/models');
+  await expect(page.getByTestId('synthesis-start')).toBeDisabled();
+});
