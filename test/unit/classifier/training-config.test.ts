@@ -6,7 +6,7 @@ import {
 import { applyAugmentations, sampleAugmentations } from '../../../src/ml/classifier/training/augment';
 import { cachedFeatures } from '../../../src/ml/classifier/training/feature-cache';
 import { manifestHash, pixelBatches } from '../../../src/ml/classifier/training/data';
-import { lossAndAccuracy, freezeBatchNormStatistics } from '../../../src/ml/classifier/training/trainer';
+import { lossAndAccuracy, patchBatchNormForTraining } from '../../../src/ml/classifier/training/trainer';
 import { createRng } from '../../../src/core/random';
 
 describe('training config', () => {
@@ -140,19 +140,62 @@ describe('data and feature cache', () => {
     expect(r.accuracy).toBe(1);
   });
 
-  it('frozen BatchNormalization runs in inference mode even when called with training=true', async () => {
+  it('patched BatchNormalization: frozen = inference mode under training=true; trainable (scale=False) trains and updates its statistics', async () => {
     await tf.setBackend('cpu');
-    const input = tf.input({ shape: [4] });
-    const bn = tf.layers.batchNormalization({ axis: -1 });
-    const model = tf.model({ inputs: input, outputs: bn.apply(input) as tf.SymbolicTensor });
-    bn.trainable = false;
-    expect(freezeBatchNormStatistics(model)).toBe(1);
-    const x = tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 8]]);
-    const train = model.apply(x, { training: true }) as tf.Tensor;
-    const infer = model.predict(x) as tf.Tensor;
-    // Inference mode with fresh statistics (mean 0, var 1) is ~identity; batch statistics would centre the batch.
-    expect(Math.max(...(await tf.sub(train, infer).abs().data()))).toBe(0);
-    expect((await train.data())[0]).toBeGreaterThan(0.9);
-    tf.dispose([x, train, infer]);
+    const input = tf.input({ shape: [1, 1, 4] });
+    const frozen = tf.layers.batchNormalization({ axis: -1, scale: false });
+    const trainable = tf.layers.batchNormalization({ axis: -1, scale: false, momentum: 0.5 });
+    const model = tf.model({ inputs: input, outputs: trainable.apply(frozen.apply(input)) as tf.SymbolicTensor });
+    frozen.trainable = false;
+    expect(patchBatchNormForTraining(model)).toBe(2);
+    const x = tf.tensor4d([[[[1, 2, 3, 4]]], [[[5, 6, 7, 8]]]]);
+    // Under a gradient tape (where tfjs's own kernels fail for scale=False): gradient of beta.
+    const beta = trainable.trainableWeights[0].read() as tf.Variable;
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, [beta]);
+    expect(Number.isFinite((await value.data())[0])).toBe(true);
+    expect(grads[beta.name].shape).toEqual([4]);
+    // frozen layer: fresh moving stats (0, 1) → ~identity; trainable layer normalised the batch → per-channel mean 0
+    const out = (await (model.apply(x, { training: true }) as tf.Tensor).data()) as Float32Array;
+    expect(Math.abs(out[0] + out[4])).toBeLessThan(1e-4);
+    const movingMean = await trainable.getWeights()[1].data();
+    expect(movingMean[0]).toBeGreaterThan(1); // moved toward the batch mean 3 (momentum 0.5, twice)
+    expect((await frozen.getWeights()[1].data())[0]).toBe(0); // frozen statistics untouched
+    tf.dispose([x, value, grads[beta.name]]);
   });
+});
+
+describe('trainer memory', () => {
+  it('head-only training leaves tf.memory() flat across epochs (adam and sgd+momentum) and resumes exactly', async () => {
+    await tf.setBackend('cpu');
+    const { buildInceptionV3 } = await import('../../../src/ml/classifier/inception-v3');
+    const { trainClassifier } = await import('../../../src/ml/classifier/training/trainer');
+    const net = buildInceptionV3({ inputSize: 75, head: { units: 1, activation: 'sigmoid', dropoutRate: 0.2 } });
+    const loaded = { net, weightsHash: 'h', description: '', normalization: 'inception' as const, headLoaded: false, notes: [] };
+    const rng = createRng(3);
+    const feats = new Map<string, Float32Array>();
+    const items = Array.from({ length: 12 }, (_, i) => {
+      const label = (i % 2) as 0 | 1;
+      const f = new Float32Array(2048).map(() => rng.next() + label * 0.3);
+      feats.set(`h:75:inception:img${i}`, f);
+      return { id: `img${i}`, label };
+    });
+    const featureStore = { getMany: async (k: string[]) => k.map((x) => feats.get(x)), putMany: async () => undefined };
+    const readPixels = async () => { throw new Error('features are cached; pixels must not be read'); };
+    for (const optimizer of ['adam', 'sgd'] as const) {
+      const cps: unknown[] = [];
+      const hooks = { progress: () => undefined, throwIfCancelled: () => undefined, yieldToEvents: async () => undefined, saveCheckpoint: async (c: unknown) => void cps.push(c) };
+      const config = { ...DEFAULT_TRAIN_CONFIG, inputSize: 75, optimizer, epochs: 6, batchSize: 4, learningRate: 0.01, earlyStopping: null, augmentation: null };
+      const before = tf.memory().numTensors;
+      const full = await trainClassifier({ loaded, config, train: items.slice(0, 8), val: items.slice(8), readPixels, featureStore }, hooks);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(new Set(full.curve.map((p) => p.tensors)).size).toBe(1);
+      expect(full.curve[5].trainLoss).toBeLessThan(full.curve[0].trainLoss);
+      // resume from the epoch-3 checkpoint: the remaining epochs repeat exactly
+      const resumed = await trainClassifier({ loaded, config, train: items.slice(0, 8), val: items.slice(8), readPixels, featureStore, resumeFrom: cps[2] as never }, hooks);
+      expect(resumed.resumedAtEpoch).toBe(3);
+      expect(resumed.curve.map((p) => p.trainLoss)).toEqual(full.curve.map((p) => p.trainLoss));
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    net.model.dispose();
+  }, 60_000);
 });

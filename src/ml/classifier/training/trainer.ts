@@ -3,9 +3,9 @@
 //    are cached (feature-cache.ts), and only dropout + the dense head train — fast on any backend;
 //  - deep ('mixed5' / 'all'): pixels stream from storage batch by batch, are augmented and
 //    preprocessed on the backend, and gradients flow into the trainable blocks.
-// tfjs's BatchNormalization uses batch statistics whenever it is called with training=true,
-// even when the layer is frozen (TF2 Keras would not). Frozen BN layers are therefore patched
-// to always run in inference mode, so a frozen block is really frozen (weights *and* statistics).
+// tfjs's BatchNormalization cannot be used as is for training this network (frozen layers use
+// batch statistics; scale=False breaks its training and gradient paths): patchBatchNormForTraining
+// gives frozen BN layers true inference mode and trainable ones a plain-ops training mode.
 // Randomness (head init, shuffling, augmentation, dropout masks) comes from seeds derived from
 // config.seed and the epoch, so a resumed run continues exactly as an uninterrupted one would.
 import * as tf from '@tensorflow/tfjs';
@@ -101,16 +101,56 @@ export function lossAndAccuracy(labels: readonly (0 | 1)[], scores: ArrayLike<nu
   return { loss: loss / Math.max(1, labels.length), accuracy: correct / Math.max(1, labels.length) };
 }
 
-/** Frozen BN layers always normalise with their moving statistics; see the file comment. */
-export function freezeBatchNormStatistics(model: tf.LayersModel): number {
+/**
+ * Replaces the forward pass of every BatchNormalization layer for training with plain,
+ * differentiable ops. Two tfjs 4.22 problems make this necessary:
+ *  - a frozen BN called with training=true still normalises with batch statistics (TF2 Keras
+ *    would use the moving ones), so frozen blocks would not be frozen;
+ *  - Keras's Inception-V3 BN has `scale=False` (no gamma): tfjs's training path reads
+ *    `gamma.read()` unconditionally (TypeError), and its inference path's FusedBatchNorm kernel
+ *    saves the missing scale for backprop (crash in saveTensorsForBackwardMode) whenever a
+ *    gradient tape is active.
+ * Frozen layers (trainable=false): (x − moving_mean)/√(moving_var + ε)·γ + β, always.
+ * Trainable layers with training=true: batch moments over N,H,W, and the moving statistics
+ * updated as tfjs-layers does (momentum m: moving ← moving·m + batch·(1−m), biased variance).
+ * Returns the number of layers patched.
+ */
+export function patchBatchNormForTraining(model: tf.LayersModel): number {
   let patched = 0;
   for (const layer of model.layers) {
-    if (layer.getClassName() !== 'BatchNormalization' || layer.trainable) continue;
-    const l = layer as unknown as { call: (inputs: unknown, kwargs: Record<string, unknown>) => unknown; __bnFrozen?: boolean };
-    if (l.__bnFrozen) continue;
-    const call = l.call.bind(layer);
-    l.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
-    l.__bnFrozen = true;
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const bn = layer as unknown as {
+      call: (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor;
+      gamma?: tf.LayerVariable; beta?: tf.LayerVariable; movingMean: tf.LayerVariable; movingVariance: tf.LayerVariable;
+      epsilon: number; momentum: number; __bnPatched?: boolean;
+    };
+    if (bn.__bnPatched) continue;
+    bn.call = (inputs, kwargs) =>
+      tf.tidy(() => {
+        const x = Array.isArray(inputs) ? inputs[0] : inputs;
+        const training = layer.trainable && kwargs?.training === true;
+        let mean: tf.Tensor = bn.movingMean.read();
+        let variance: tf.Tensor = bn.movingVariance.read();
+        if (training) {
+          const m = tf.moments(x, [0, 1, 2]);
+          mean = m.mean;
+          variance = m.variance;
+          const batchMean = tf.keep(tf.clone(m.mean));
+          const batchVar = tf.keep(tf.clone(m.variance));
+          // Moving-statistics update outside the differentiated graph (values only).
+          tf.tidy(() => {
+            for (const [v, batch] of [[bn.movingMean, batchMean], [bn.movingVariance, batchVar]] as const) {
+              v.write(tf.add(tf.mul(v.read(), bn.momentum), tf.mul(batch, 1 - bn.momentum)));
+            }
+          });
+          tf.dispose([batchMean, batchVar]);
+        }
+        let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, bn.epsilon)));
+        if (bn.gamma) y = tf.mul(y, bn.gamma.read());
+        if (bn.beta) y = tf.add(y, bn.beta.read());
+        return y;
+      });
+    bn.__bnPatched = true;
     patched++;
   }
   return patched;
@@ -195,7 +235,9 @@ export async function trainClassifier(input: TrainInput, hooks: TrainHooks): Pro
     if (resume) {
       restore(engine.vars, resume.weights, 'resume');
       if (resume.optimizer.length) {
-        await opt.setWeights(resume.optimizer.map((a) => ({ name: a.name, tensor: tf.tensor(a.values, a.shape) })));
+        const named = resume.optimizer.map((a) => ({ name: a.name, tensor: tf.tensor(a.values, a.shape) }));
+        await opt.setWeights(named);
+        tf.dispose(named.map((n) => n.tensor)); // setWeights made its own variables from them
       }
     }
     const stepsPerEpoch = Math.ceil(train.length / config.batchSize);
@@ -225,6 +267,8 @@ export async function trainClassifier(input: TrainInput, hooks: TrainHooks): Pro
       const optimizerState = await opt.getWeights();
       const optimizerArrays: NamedArray[] = [];
       for (const w of optimizerState) optimizerArrays.push({ name: w.name, shape: [...w.tensor.shape], values: Float32Array.from(await w.tensor.data()) });
+      // getWeights() returns the live accumulator variables plus a fresh 'iter' scalar: dispose only that one.
+      for (const w of optimizerState) if (w.name === 'iter') w.tensor.dispose();
       await hooks.saveCheckpoint({ version: 1, epochsDone: epoch + 1, curve: [...curve], early, weights: await snapshot(engine.vars), best, optimizer: optimizerArrays, weightsHash: loaded.weightsHash });
       if (u.stop) {
         stoppedEarly = true;
@@ -236,6 +280,8 @@ export async function trainClassifier(input: TrainInput, hooks: TrainHooks): Pro
     return { curve, bestEpoch: early.bestEpoch, stoppedEarly, epochsRun: curve.length, resumedAtEpoch: resume ? startEpoch : null };
   } finally {
     opt.dispose();
+    // tfjs 4.22 MomentumOptimizer.dispose() forgets the learning-rate scalar its SGD base keeps.
+    if (opt instanceof tf.MomentumOptimizer) (opt as unknown as { c?: tf.Tensor }).c?.dispose();
     engine.dispose();
   }
 }
@@ -335,7 +381,7 @@ function deepEngine(input: TrainInput, hooks: TrainHooks, sampleWeight: (label: 
   const model = loaded.net.model;
   const size = loaded.net.inputSize;
   setTrainableDepth(model, config.trainableDepth === 'all' ? 'all' : 'mixed5');
-  freezeBatchNormStatistics(model);
+  patchBatchNormForTraining(model);
   const pooled = pooledFeaturesModel(model);
   const dense = model.getLayer(PREDICTIONS_LAYER);
   const vars = trainableVars(model.layers.filter((l) => l.trainable && l.trainableWeights.length));
