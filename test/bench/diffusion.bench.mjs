@@ -34,8 +34,11 @@ export async function run({ page, log, args }) {
   const runs = Number(env.BENCH_RUNS ?? 1);
   const keepModes = { both: [true, false], on: [true], off: [false] }[env.BENCH_KEEP_ON_GPU ?? 'both'];
   log(`diffusion benchmark: ${dir ?? 'tiny SD-1.x fixture pipeline'}; ${steps} steps at strength ${strength}, 1 warm-up + ${runs} measured run(s)`);
-  const gpu = await page.evaluate(() => window.harness.accel().detect({ tfjs: 'wasm', ort: 'auto' }).then((r) => r.gpu));
-  log(`WebGPU adapter: ${gpu.available ? `${gpu.vendor} / ${gpu.architecture} ${gpu.description ?? ''} shader-f16=${(gpu.features ?? []).includes('shader-f16')}` : gpu.reason}`);
+  const gpu = await page.evaluate(async () => {
+    const a = await navigator.gpu?.requestAdapter();
+    return a ? `${a.info.vendor} / ${a.info.architecture} ${a.info.description}; shader-f16=${a.features.has('shader-f16')}` : 'none';
+  });
+  log(`WebGPU adapter: ${gpu}`);
   const isolated = await page.evaluate(() => self.crossOriginIsolated);
   log(`crossOriginIsolated: ${isolated} (wasm threads ${isolated ? 'on' : 'off'})`);
 
@@ -74,7 +77,7 @@ export async function run({ page, log, args }) {
             let uasm = null;
             if (self.crossOriginIsolated && performance.measureUserAgentSpecificMemory) {
               try {
-                uasm = await Promise.race([performance.measureUserAgentSpecificMemory().then((m) => m.bytes), new Promise((r) => setTimeout(() => r(null), 60_000))]);
+                uasm = await Promise.race([performance.measureUserAgentSpecificMemory().then((m) => m.bytes), new Promise((r) => setTimeout(() => r(null), 30_000))]);
               } catch {
                 uasm = null;
               }
