@@ -17,7 +17,7 @@ const host = new JobHost();
 const api = {
   /** Job: fine-tune (or resume) a run; stores the run record, checkpoints and the model. */
   train(jobId: string, req: TrainRequest, sink: ProgressSink): Promise<TrainJobResult> {
-    return host.run(jobId, sink, (ctx) => runTrainJob(req, ctx));
+    return host.run(jobId, sink, (ctx) => runTrainJob(req, ctx, jobId));
   },
 
   /**

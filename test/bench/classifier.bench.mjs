@@ -2,16 +2,18 @@
 // with the worker's tfjs memory peak. Run with `npm run bench:classifier` (browser-bench.mjs).
 // Training steps use the real training loop (trainStepCheck: nsfwjs weights, frozen-BN patch,
 // SGD) with the 'mixed5' depth; wasm is inference-only (no Conv2DBackpropFilter kernel).
-// Args: [inputSize=299] [batch=4] [inferenceImages=8] [trainSteps=2]
+// Args: [inputSize=299] [batch=4] [inferenceImages=8] [trainSteps=2] [backends=webgpu,wasm,cpu]
+// (SwiftShader WebGPU without a GPU takes ~45 s per 299 px image: leave it out there.)
 export async function run({ page, log, args }) {
-  const [inputSize = 299, batch = 4, images = 8, steps = 2] = args.map(Number);
+  const [inputSize = 299, batch = 4, images = 8, steps = 2] = args.slice(0, 4).map(Number);
+  const wanted = (args[4] ?? 'webgpu,wasm,cpu').split(',');
   const hasGpu = await page.evaluate(async () => !!(await navigator.gpu?.requestAdapter()));
   const info = await page.evaluate(async () => {
     const a = await navigator.gpu?.requestAdapter();
     return a ? `${a.info?.vendor ?? ''} ${a.info?.architecture ?? ''} ${a.info?.description ?? ''}`.trim() : 'no WebGPU adapter';
   });
   log(`classifier bench: Inception-V3 ${inputSize} px, batch ${batch}; WebGPU: ${info}; cores ${await page.evaluate(() => navigator.hardwareConcurrency)}`);
-  const backends = ['webgpu', 'wasm', 'cpu'].filter((b) => b !== 'webgpu' || hasGpu);
+  const backends = ['webgpu', 'wasm', 'cpu'].filter((b) => wanted.includes(b) && (b !== 'webgpu' || hasGpu));
   for (const backend of backends) {
     const r = await page.evaluate(async ({ backend, inputSize, batch, images, steps }) => {
       const h = window.harness;

@@ -158,7 +158,7 @@ function scoresOf(items: LabeledImage[], scores: Float32Array): ImageScore[] {
   return items.map((x, i) => ({ imageId: x.id, label: x.label, score: scores[i] }));
 }
 
-export async function runTrainJob(req: TrainRequest, ctx: JobContext): Promise<TrainJobResult> {
+export async function runTrainJob(req: TrainRequest, ctx: JobContext, jobId = ''): Promise<TrainJobResult> {
   const problems = configProblems(req.config);
   if (problems.length) throw new Error(`invalid settings: ${problems.join('; ')}`);
   const started = performance.now();
@@ -170,7 +170,7 @@ export async function runTrainJob(req: TrainRequest, ctx: JobContext): Promise<T
   const checkpoint = req.resume ? ((await stores.checkpoints.get(checkpointKey(req.runId))) as ClassifierCheckpoint | undefined) : undefined;
   if (req.resume && !previous) throw new Error(`no run ${req.runId} to resume`);
   const record: ClassifierRunRecord = {
-    kind: 'classifier', id: req.runId, arm: req.arm, status: 'running', jobId: '', createdAt: previous?.createdAt ?? Date.now(), updatedAt: Date.now(),
+    kind: 'classifier', id: req.runId, arm: req.arm, status: 'running', jobId, createdAt: previous?.createdAt ?? Date.now(), updatedAt: Date.now(),
     datasetId: req.datasetId, datasetName: data.dataset.name, taskId: req.taskId, taskName: data.task.name,
     config: { ...req.config }, seed: req.config.seed,
     manifestHash: await manifestHash(data),
