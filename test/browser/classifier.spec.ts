@@ -183,3 +183,28 @@ test('corrupt or incomplete weight files are rejected with a message naming the 
   expect(r.safetensors).toMatch(/missing \d+ tensor\(s\): Conv2d_1a_3x3\.conv\.weight/);
   expect(r.ok.weightsHash).toMatch(/^[0-9a-f]{64}$/);
 });
+
+test('Baseline page: train head-only from the UI, watch the curve, see test metrics; Augmented page says when there is nothing synthetic', async ({ page }) => {
+  test.setTimeout(600_000);
+  await openHarness(page);
+  await importKermany(page);
+  // head-only feature extraction is far faster on wasm than on SwiftShader WebGPU: force it as a user would in Settings
+  await page.evaluate(async () => window.harness.stores.settings.put('app', { backends: { tfjs: 'wasm', ort: 'auto' }, maxImageSide: 512 }));
+  await page.goto('/#/baseline');
+  const section = page.getByTestId('classifier-page-baseline');
+  await expect(section).toBeVisible();
+  await expect(section.getByTestId('weights-source')).toContainText('nsfwjs');
+  const settings = section.getByTestId('training-settings');
+  await settings.getByLabel('Input size (px)', { exact: true }).fill('150');
+  await settings.getByLabel('Epochs', { exact: true }).fill('4');
+  await settings.getByLabel('Learning rate', { exact: true }).fill('0.01');
+  await section.getByTestId('train').click();
+  const card = section.getByTestId('classifier-run').first();
+  await expect(card).toHaveAttribute('data-status', 'completed', { timeout: 300_000 });
+  await expect(card.getByTestId('training-curves')).toContainText('4 epoch(s)');
+  await expect(card.getByTestId('run-metrics')).toContainText('threshold 0.5');
+  await expect(card).toContainText('backend wasm');
+
+  await page.goto('/#/augmented');
+  await expect(page.getByTestId('no-synthetic')).toContainText('No accepted synthetic images');
+});
