@@ -47,6 +47,18 @@ export function hasShaderF16(gpu: GpuAdapterInfo): boolean {
   return gpu.available && (gpu.features ?? []).includes('shader-f16');
 }
 
+/**
+ * A software WebGPU adapter (SwiftShader, or one the browser flags as a fallback) computes
+ * correctly but on the CPU, about 100× slower than wasm for our models (measured:
+ * STACK-NOTES.md and the diffusion benchmark). Automatic choice then prefers wasm.
+ */
+export function isSoftwareAdapter(gpu: GpuAdapterInfo): boolean {
+  return gpu.available && (Boolean(gpu.isFallbackAdapter) || /swiftshader/i.test(`${gpu.architecture ?? ''} ${gpu.description ?? ''}`));
+}
+
+const softwareNote = (gpu: GpuAdapterInfo) =>
+  `the WebGPU adapter is a software renderer (${gpu.architecture || 'fallback'}): wasm is faster here; force webgpu in Settings to use it anyway`;
+
 export function chooseTfjsBackends(gpu: GpuAdapterInfo, pref: BackendPreference<TfjsBackendName>): BackendChoice<TfjsBackendName> {
   const notes: string[] = [];
   if (pref !== 'auto') {
@@ -58,6 +70,10 @@ export function chooseTfjsBackends(gpu: GpuAdapterInfo, pref: BackendPreference<
   if (!gpu.available) {
     notes.push(`WebGPU unavailable: ${gpu.reason ?? 'no adapter'}`);
     return { order: ['wasm', 'cpu'], notes };
+  }
+  if (isSoftwareAdapter(gpu)) {
+    notes.push(softwareNote(gpu));
+    return { order: ['wasm', 'webgpu', 'cpu'], notes };
   }
   return { order: ['webgpu', 'wasm', 'cpu'], notes };
 }
@@ -72,7 +88,14 @@ export function chooseOrtProviders(gpu: GpuAdapterInfo, pref: BackendPreference<
     notes.push(`WebGPU unavailable: ${gpu.reason ?? 'no adapter'}`);
     return { order: ['wasm'], notes };
   }
-  if (pref === 'webgpu') notes.push('forced to webgpu in Settings');
+  if (pref === 'webgpu') {
+    notes.push('forced to webgpu in Settings');
+    return { order: ['webgpu', 'wasm'], notes };
+  }
+  if (isSoftwareAdapter(gpu)) {
+    notes.push(softwareNote(gpu));
+    return { order: ['wasm', 'webgpu'], notes };
+  }
   return { order: ['webgpu', 'wasm'], notes };
 }
 

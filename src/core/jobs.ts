@@ -77,3 +77,15 @@ export function newJobId(kind: string): string {
   const rand = Math.random().toString(36).slice(2, 8);
   return `${kind}-${Date.now().toString(36)}-${rand}`;
 }
+
+/** What a job body sees (implemented by workers/job-host.ts); declared here so ml/ and data/ need not import the worker layer. */
+export interface JobContext {
+  readonly signal: AbortSignal;
+  /** throws JobCancelledError once the job was cancelled */
+  throwIfCancelled(): void;
+  /** reports progress; the host throttles and adds the ETA */
+  progress(stage: string, done: number, total: number, message?: string): void;
+}
+
+/** Yields to the event loop so a pending cancel message (a Comlink call) can be handled. */
+export const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));

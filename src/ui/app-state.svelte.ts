@@ -1,6 +1,6 @@
 // App-wide reactive state: accelerator report, settings, device-lost notices.
 import type { AccelReport } from '../workers/accel.worker';
-import { getWorker, proxy } from '../workers/registry';
+import { getWorker, proxy, terminateWorker } from '../workers/registry';
 import { loadSettings, saveSettings, type SettingsRecord } from '../storage/stores';
 import { defaultSettings } from '../storage/stores';
 
@@ -14,16 +14,21 @@ export const app = $state({
 
 export async function initApp(): Promise<void> {
   app.settings = await loadSettings();
-  const accel = getWorker('accel');
-  await accel.onDeviceLost(proxy((m: string) => app.deviceLost.push(m)));
   await detectAccelerators();
 }
 
+/**
+ * Detection runs in a fresh accelerator worker each time: tfjs cannot reliably switch an
+ * initialised backend (e.g. wasm → webgpu) inside one worker.
+ */
 export async function detectAccelerators(): Promise<void> {
   app.detecting = true;
   app.accelError = null;
   try {
-    app.accel = await getWorker('accel').detect($state.snapshot(app.settings.backends));
+    terminateWorker('accel');
+    const accel = getWorker('accel');
+    await accel.onDeviceLost(proxy((m: string) => app.deviceLost.push(m)));
+    app.accel = await accel.detect($state.snapshot(app.settings.backends));
   } catch (e) {
     app.accelError = (e as Error).message;
   } finally {

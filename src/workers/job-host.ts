@@ -1,14 +1,8 @@
 // Worker side of the job protocol: one AbortController per running job, throttled
 // progress with ETA, and cancellation checked cooperatively by the job body.
-import { EtaEstimator, JobCancelledError, type JobProgress, type ProgressSink } from '../core/jobs';
+import { EtaEstimator, JobCancelledError, type JobContext, type JobProgress, type ProgressSink } from '../core/jobs';
 
-export interface JobContext {
-  readonly signal: AbortSignal;
-  /** throws JobCancelledError once cancel(jobId) was called */
-  throwIfCancelled(): void;
-  /** reports progress; forwarded at most every `throttleMs` except the final update of a stage */
-  progress(stage: string, done: number, total: number, message?: string): void;
-}
+export { yieldToEvents, type JobContext } from '../core/jobs';
 
 export class JobHost {
   private readonly controllers = new Map<string, AbortController>();
@@ -53,5 +47,3 @@ export class JobHost {
   }
 }
 
-/** Yields to the event loop so a pending cancel() message can be handled. */
-export const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));

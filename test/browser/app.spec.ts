@@ -6,15 +6,22 @@ test('the built app loads, shows the WebGPU adapter and the chosen backends', as
   await expect(page.getByRole('navigation', { name: 'Study steps' })).toBeVisible();
   await page.goto('/#/status');
   await expect(page.getByTestId('gpu-vendor')).toContainText(/\w+ \/ \w+/, { timeout: 120_000 });
-  await expect(page.getByTestId('tfjs-status')).toContainText('tfjs backend: webgpu');
-  await expect(page.getByTestId('ort-status')).toContainText('execution provider: webgpu');
+  await expect(page.getByTestId('gpu-vendor')).toContainText('swiftshader');
+  // SwiftShader is a software adapter: the automatic choice is wasm, and the panel says why.
+  await expect(page.getByTestId('tfjs-status')).toContainText('tfjs backend: wasm');
+  await expect(page.getByTestId('tfjs-status')).toContainText('software renderer (swiftshader)');
+  await expect(page.getByTestId('ort-status')).toContainText('execution provider: wasm');
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
   expect(errors).toEqual([]);
 });
 
 test('a forced backend persists across reloads and is applied', async ({ page }) => {
   await page.goto('/#/status');
-  await expect(page.getByTestId('tfjs-status')).toContainText('tfjs backend: webgpu', { timeout: 120_000 });
+  await expect(page.getByTestId('tfjs-status')).toContainText('tfjs backend: wasm', { timeout: 120_000 });
+  await page.getByTestId('tfjs-pref').selectOption('webgpu');
+  await expect(page.getByTestId('tfjs-status')).toContainText('tfjs backend: webgpu; forced to webgpu in Settings');
+  await page.getByTestId('ort-pref').selectOption('webgpu');
+  await expect(page.getByTestId('ort-status')).toContainText('execution provider: webgpu; forced to webgpu in Settings');
   await page.getByTestId('tfjs-pref').selectOption('cpu');
   await expect(page.getByTestId('tfjs-status')).toContainText('tfjs backend: cpu; forced to cpu in Settings');
   await page.reload();
@@ -26,7 +33,7 @@ test('tfjs: a tiny conv net trained in a worker gives the same numbers on webgpu
   await openHarness(page);
   const report = await page.evaluate(async () => {
     const accel = window.harness.accel();
-    const r = await accel.detect({ tfjs: 'auto', ort: 'auto' });
+    const r = await accel.detect({ tfjs: 'webgpu', ort: 'auto' });
     const check = await accel.tfjsSelfCheck('t1', { backend: 'webgpu', steps: 5, seed: 7 }, window.harness.proxy(() => {}));
     return { active: r.tfjs.outcome.active, check };
   });

@@ -2,6 +2,7 @@ import { test, expect, openHarness } from './fixtures';
 
 test('a job shows progress, can be cancelled, and its state survives a reload', async ({ page }) => {
   await page.goto('/#/status');
+  await page.getByTestId('tfjs-pref').selectOption('webgpu');
   await expect(page.getByTestId('tfjs-status')).toContainText('tfjs backend: webgpu', { timeout: 120_000 });
   await page.getByTestId('self-check-steps').fill('5000');
   await page.getByTestId('tfjs-self-check').click();
@@ -20,6 +21,7 @@ test('a job shows progress, can be cancelled, and its state survives a reload', 
 
 test('a job cut off by a reload is reported as interrupted, not lost', async ({ page }) => {
   await page.goto('/#/status');
+  await page.getByTestId('tfjs-pref').selectOption('webgpu');
   await expect(page.getByTestId('tfjs-status')).toContainText('tfjs backend: webgpu', { timeout: 120_000 });
   await page.getByTestId('self-check-steps').fill('5000');
   await page.getByTestId('tfjs-self-check').click();

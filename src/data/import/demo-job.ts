@@ -4,10 +4,9 @@ import { DATASET_RECORD_VERSION, emptyReport, type DatasetImage, type DatasetRec
 import { DEFAULT_SPLIT_CONFIG } from '../../core/dataset/splits';
 import { makeTask, STUDY_TASKS } from '../../core/dataset/tasks';
 import { DEMO_GENERATOR, generateDemoDataset } from '../../core/demo/demo-dataset';
-import { JobCancelledError } from '../../core/jobs';
+import { JobCancelledError, yieldToEvents, type JobContext } from '../../core/jobs';
 import { putDataset } from '../../storage/dataset-repo';
 import { canonicalise, DEFAULT_CANONICAL_MAX_SIDE } from '../canonicalise';
-import { yieldToEvents, type JobContext } from '../../workers/job-host';
 import { DatasetWriter } from './dataset-writer';
 import { finalizeDataset } from './finalize';
 import { HeapSampler } from './heap';

@@ -17,7 +17,8 @@ export async function initTfjs(order: TfjsBackendName[], onDeviceLost?: DeviceLo
   const attempts: BackendOutcome<TfjsBackendName>['attempts'] = [];
   for (const backend of order) {
     try {
-      const ok = await tf.setBackend(backend);
+      if (backend === 'wasm') disableWasmThreads();
+      const ok = await withTimeout(tf.setBackend(backend), INIT_TIMEOUT_MS, `${backend} backend did not initialise within ${INIT_TIMEOUT_MS / 1000} s`);
       if (!ok) throw new Error('setBackend returned false');
       await tf.ready();
       // A trivial op proves the backend can compile and run kernels, not just initialise.
@@ -33,6 +34,27 @@ export async function initTfjs(order: TfjsBackendName[], onDeviceLost?: DeviceLo
     }
   }
   return { active: null, attempts };
+}
+
+const INIT_TIMEOUT_MS = 60_000;
+
+/**
+ * tfjs-backend-wasm's threaded build starts its pthread workers from blob: URLs whose
+ * inlined code breaks once bundled ("e is not defined"), and its init then never resolves;
+ * the single-threaded SIMD build works. Must be set before the wasm backend first initialises.
+ */
+export function disableWasmThreads(): void {
+  try {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  } catch {
+    // flag not registered (wasm backend not imported): nothing to do
+  }
+}
+
+/** A backend whose init hangs must become a recorded failure, not a page that waits forever. */
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
 }
 
 function watchTfjsDevice(onLost: DeviceLostListener): void {

@@ -3,11 +3,9 @@
 // score validation and test images, and store the run, its checkpoints and its weights.
 import * as tf from '@tensorflow/tfjs';
 import { chooseTfjsBackends, type TfjsBackendName } from '../../../core/backends';
-import { JobCancelledError } from '../../../core/jobs';
+import { JobCancelledError, yieldToEvents, type JobContext } from '../../../core/jobs';
 import type { ImageScore } from '../../../core/report/schema';
 import { assertNoTestImages } from '../../../core/dataset/test-lock';
-import type { JobContext } from '../../../workers/job-host';
-import { yieldToEvents } from '../../../workers/job-host';
 import { initTfjs, baseUrl } from '../../backend/tfjs-setup';
 import { detectWebGpu } from '../../backend/webgpu-info';
 import { getDataset, imagesForTask, readCanonicalPixels } from '../../../storage/dataset-repo';
@@ -73,19 +71,6 @@ export function sourceIo(): SourceIo {
   };
 }
 
-/**
- * tfjs-backend-wasm's threaded build starts its pthread workers from blob: URLs that fail inside
- * our bundled module worker ("e is not defined") and its init then never resolves; the
- * single-threaded SIMD build works. Must be set before the wasm backend first initialises.
- */
-export function disableWasmThreads(): void {
-  try {
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  } catch {
-    // flag not registered (wasm backend not imported): nothing to do
-  }
-}
-
 /** Brings up a tfjs backend for the job; wasm is skipped when convolutions are trained. */
 export async function setUpBackend(request: BackendRequest, trainsConvolutions: boolean): Promise<{ active: TfjsBackendName; notes: string[] }> {
   const notes: string[] = [];
@@ -100,7 +85,6 @@ export async function setUpBackend(request: BackendRequest, trainsConvolutions: 
     notes.push(`backend ${request} requested`);
   }
   const policy = classifierBackendOrder(order, trainsConvolutions);
-  if (policy.order.includes('wasm')) disableWasmThreads();
   notes.push(...policy.notes);
   const outcome = await initTfjs(policy.order);
   for (const a of outcome.attempts) if (!a.ok) notes.push(`${a.backend} failed: ${a.reason}`);

@@ -3,8 +3,7 @@
 // full provenance and review status 'pending'. The run record's `outputs` is the checkpoint:
 // it is saved after every stored image, so a cancelled or killed job resumed with the same
 // run id continues at the first image without output and never redoes a finished one.
-import type { JobContext } from '../../../workers/job-host';
-import { isCancellation } from '../../../core/jobs';
+import { isCancellation, type JobContext } from '../../../core/jobs';
 import { deriveSeed } from '../../../core/random';
 import { getDataset, readCanonicalPixels, storeImageContent } from '../../../storage/dataset-repo';
 import { stores } from '../../../storage/stores';
