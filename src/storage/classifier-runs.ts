@@ -3,7 +3,6 @@
 // backbone-feature cache. Usable from the page and from the classifier worker.
 import type { Run as ReportRun } from '../core/report/schema';
 import type { ClassCounts, ImageScore, TrainingCurvePoint } from '../core/report/schema';
-import type { ImageRecord } from '../core/dataset/types';
 import { createRepository } from './repository';
 import { stores } from './stores';
 
@@ -93,22 +92,5 @@ export function toReportRun(r: ClassifierRunRecord): ReportRun {
   };
 }
 
-/**
- * Synthetic images the synthesis review accepted for this dataset/task: image records with
- * origin 'synthetic' and `review.status: 'accepted'` (storage/synthetic-repo.ts writes them;
- * this reader only depends on those fields, so it works before/without that module).
- * Provenance may name the dataset/task they were made for; records naming another are skipped.
- */
-export async function acceptedSyntheticImages(datasetId: string, taskId: string): Promise<ImageRecord[]> {
-  const out: ImageRecord[] = [];
-  for (const [, v] of await stores.images.entries()) {
-    const r = v as ImageRecord & { accepted?: boolean; review?: { status?: string } };
-    if (!r || r.origin !== 'synthetic') continue;
-    if (!(r.accepted === true || r.review?.status === 'accepted')) continue;
-    const p = r.provenance?.params as { datasetId?: string; taskId?: string } | undefined;
-    if (p?.datasetId && p.datasetId !== datasetId) continue;
-    if (p?.taskId && p.taskId !== taskId) continue;
-    out.push(r);
-  }
-  return out.sort((a, b) => (a.id < b.id ? -1 : 1));
-}
+/** The review's accepted synthetic images: the one definition lives with the synthesis records. */
+export { acceptedSyntheticImages } from './synthetic-repo';

@@ -16,10 +16,10 @@ export interface PageDef {
 
 export const pages: PageDef[] = [
   { id: 'data', title: 'Data', component: DataPage },
-  { id: 'status', title: 'Settings & status', component: StatusPage },
   { id: 'models', title: 'Models', component: ModelsPage },
   { id: 'baseline', title: 'Baseline classifier', component: BaselinePage },
   { id: 'synthesis', title: 'Synthesis', component: SynthesisPage },
   { id: 'augmented', title: 'Augmented classifier', component: AugmentedPage },
   { id: 'report', title: 'Report', component: ReportPage },
+  { id: 'status', title: 'Settings & status', component: StatusPage },
 ];

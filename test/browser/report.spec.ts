@@ -184,3 +184,38 @@ test('the stats worker stops a bootstrap job between chunks when it is cancelled
   // A chunk is about 100 resamples of 20,000 images: the job stops within a few seconds even on a loaded machine.
   expect(outcome.stoppedAfterMs).toBeLessThan(5_000);
 });
+
+test('classifier runs made in this browser become a report (baseline vs augmented, same test images)', async ({ page }) => {
+  const n = 20;
+  const test = (shift: number) =>
+    Array.from({ length: n }, (_, i) => ({ imageId: `img-${i}`, label: i % 4 === 0 ? 1 : 0, score: i % 4 === 0 ? 0.35 + shift + i * 0.01 : 0.1 + i * 0.01 }));
+  const validation = Array.from({ length: 8 }, (_, i) => ({ imageId: `val-${i}`, label: i % 2, score: i % 2 ? 0.6 : 0.2 }));
+  const counts = { train: { positive: 10, negative: 40 }, val: { positive: 2, negative: 6 }, test: { positive: 5, negative: 15 } };
+  const run = (id: string, arm: 'baseline' | 'augmented', shift: number, createdAt: number) => ({
+    kind: 'classifier', id, arm, status: 'completed', jobId: `job-${id}`, createdAt, updatedAt: createdAt,
+    datasetId: 'ds1', datasetName: 'Demo set', taskId: 'normal-vs-pneumonia', taskName: 'normal vs pneumonia',
+    config: { seed: 3, inputSize: 150, trainableDepth: 'head' }, seed: 3, manifestHash: 'm', weights: { source: 'nsfwjs', description: 'd', hash: 'w', notes: [] },
+    backend: { active: 'wasm', notes: [] }, counts: { ...counts, syntheticTrain: arm === 'augmented' ? 12 : 0, syntheticVal: arm === 'augmented' ? 3 : 0 },
+    trainingCurve: [{ epoch: 1, trainLoss: 0.6, valLoss: 0.62 }], bestEpoch: 1, stoppedEarly: false, resumedAtEpoch: null,
+    validation, test: test(shift), modelStored: false, seconds: 5,
+  });
+  await page.goto('/test/browser/harness/index.html');
+  await expect(page.locator('#ready')).toHaveText('ready');
+  await page.evaluate(async (runs) => {
+    for (const r of runs) await window.harness.stores.runs.put(r.id, r);
+  }, [run('r-base', 'baseline', 0, 1), run('r-aug', 'augmented', 0.2, 2)]);
+
+  await page.goto('/#/report');
+  const card = page.getByTestId('report-from-runs');
+  await expect(card.getByRole('checkbox')).toHaveCount(2);
+  await card.getByTestId('from-runs-policy').selectOption('fixed');
+  await card.getByTestId('build-from-runs').click();
+  await expect(page.getByTestId('report-title')).toContainText('Latent-diffusion augmentation');
+  // At 0.5 the baseline finds the positives scoring ≥ 0.5 (0.35 + i/100 for i = 16 only), the augmented arm all of them
+  // with scores ≥ 0.5 (0.55 + i/100, every i); computed here from the records, not by the app.
+  const sens = (shift: number) => test(shift).filter((r) => r.label === 1 && r.score >= 0.5).length / 5;
+  await expect(cell(page, 'sensitivity', 'baseline').locator('.value')).toHaveText(sens(0).toFixed(3));
+  await expect(cell(page, 'sensitivity', 'augmented').locator('.value')).toHaveText(sens(0.2).toFixed(3));
+  await expect(page.getByTestId('synthetic-added')).toContainText('15');
+  await expect(page.getByTestId('saved-report').first()).toContainText('classifier runs in this browser');
+});
