@@ -148,7 +148,8 @@ export async function syntheticImagesOfRun(run: SynthesisRunRecord): Promise<Syn
 }
 
 /** Every synthetic image made for this dataset task (all runs), sorted by id. */
-export async function listSyntheticImages(datasetId: string, taskId: string): Promise<SyntheticImageRecord[]> {
+/** Synthetic images made from a dataset, for one task or (taskId omitted) all of them. */
+export async function listSyntheticImages(datasetId: string, taskId?: string): Promise<SyntheticImageRecord[]> {
   const seen = new Map<ImageId, SyntheticImageRecord>();
   for (const run of await listSynthesisRuns(datasetId, taskId)) for (const img of await syntheticImagesOfRun(run)) seen.set(img.id, img);
   return [...seen.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
