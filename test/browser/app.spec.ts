@@ -22,6 +22,10 @@ test('a forced backend persists across reloads and is applied', async ({ page })
   await expect(page.getByTestId('tfjs-status')).toContainText('tfjs backend: webgpu; forced to webgpu in Settings');
   await page.getByTestId('ort-pref').selectOption('webgpu');
   await expect(page.getByTestId('ort-status')).toContainText('execution provider: webgpu; forced to webgpu in Settings');
+  // The probe session was released (ORT then destroys its device): that is not a device loss.
+  await page.getByTestId('ort-self-check').click();
+  await expect(page.getByTestId('ort-self-check-result')).toContainText('agree');
+  await expect(page.getByRole('alert')).toHaveCount(0);
   await page.getByTestId('tfjs-pref').selectOption('cpu');
   await expect(page.getByTestId('tfjs-status')).toContainText('tfjs backend: cpu; forced to cpu in Settings');
   await page.reload();

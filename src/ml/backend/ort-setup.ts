@@ -2,7 +2,7 @@
 // worker (ORT's proxy worker does not work with the WebGPU EP; STACK-NOTES.md).
 import * as ort from 'onnxruntime-web/webgpu';
 import type { BackendOutcome, OrtProviderName } from '../../core/backends';
-import { baseUrl, type DeviceLostListener } from './tfjs-setup';
+import { baseUrl, isRealLoss, type DeviceLostListener } from './tfjs-setup';
 
 let configured = false;
 let deviceWatched = false;
@@ -44,7 +44,7 @@ export async function createOrtSession(
         deviceWatched = true;
         // The typings say Promise<GPUDevice>; 1.30 hands back the device itself once initialised.
         void Promise.resolve(ort.env.webgpu.device as GPUDevice | Promise<GPUDevice>)
-          .then((d) => d?.lost.then((info) => onDeviceLost(`ORT WebGPU device lost (${info.reason}): ${info.message}`)))
+          .then((d) => d?.lost.then((info) => isRealLoss(info) && onDeviceLost(`ORT WebGPU device lost (${info.reason}): ${info.message}`)))
           .catch(() => undefined);
       }
       return { session, outcome: { active: provider, attempts } };

@@ -57,9 +57,20 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> 
   return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * reason 'destroyed' means our own code (or ORT releasing its last session) called
+ * device.destroy(): not a failure to report. Anything else (driver reset, GPU removed,
+ * out of memory) is.
+ */
+export function isRealLoss(info: GPUDeviceLostInfo): boolean {
+  return info.reason !== 'destroyed';
+}
+
 function watchTfjsDevice(onLost: DeviceLostListener): void {
   const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-  device?.lost.then((info) => onLost(`tfjs WebGPU device lost (${info.reason}): ${info.message}`));
+  device?.lost.then((info) => {
+    if (isRealLoss(info)) onLost(`tfjs WebGPU device lost (${info.reason}): ${info.message}`);
+  });
 }
 
 /** The app's base URL as seen from a worker or a page. */
