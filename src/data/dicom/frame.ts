@@ -79,6 +79,9 @@ async function decodeCompressed(encoding: string, frame: Uint8Array, attrs: Dico
       return { bytes: decodeRleFrame(frame, pixels, bps, attrs.samplesPerPixel), bytesPerSample: bps, spp: attrs.samplesPerPixel, converted: false };
     }
     case 'jpeg-lossless': {
+      // The decoder returns whatever size its frame header says; a mismatch with
+      // Rows/Columns would otherwise be laid out with the wrong stride.
+      checkFrameSize(readJpegHeader(frame), attrs);
       let out: Uint8Array | Uint16Array;
       try {
         out = new JpegLosslessDecoder().decode(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.length), 0, frame.length);
