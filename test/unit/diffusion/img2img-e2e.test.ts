@@ -136,4 +136,21 @@ describe('img2img end to end (ONNX wasm, DDIM, injected noise)', () => {
       await euler.dispose();
     }
   });
+
+  it('loads an export without VAE/UNet config.json (as several public ONNX exports ship) with the SD VAE defaults, and says so', async () => {
+    const withoutConfigs = async (path: string) => (/^(vae|vae_encoder|vae_decoder|unet)\/config\.json$/.test(path) ? undefined : readPipelineText(path));
+    const bare = await loadOnnxImg2ImgPipeline({ ort, files: { readText: withoutConfigs }, createSession: tinySession });
+    try {
+      const { config } = bare.components;
+      expect(config.vaeScaleFactor).toBe(8);
+      expect(config.scalingFactor).toBeCloseTo(0.18215, 10);
+      expect(config.assumptions?.join(' ')).toMatch(/no VAE config\.json .*assumed the SD-1\.x\/2\.x VAE/);
+      expect(config.assumptions?.join(' ')).toMatch(/no unet\/config\.json/);
+    } finally {
+      await bare.dispose();
+    }
+    // with the configs the tiny fixture's own values are used and nothing is assumed
+    expect(pipeline.components.config.vaeScaleFactor).toBe(2);
+    expect(pipeline.components.config.assumptions).toBeUndefined();
+  });
 });

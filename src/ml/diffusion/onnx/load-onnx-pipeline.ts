@@ -3,7 +3,7 @@
 // and session creation are injected: the worker reads OPFS and picks the execution
 // provider; Node tests read the fixture folder.
 import { Img2ImgPipeline } from '../pipeline/img2img';
-import { pipelineConfigFromDiffusers } from '../pipeline/pipeline-config';
+import { pipelineConfigFromDiffusers, SD_VAE_DEFAULTS } from '../pipeline/pipeline-config';
 import { schedulerFromDiffusersConfig, type SchedulerKind } from '../schedulers';
 import { clipTokenizerFromTokenizerJson, clipTokenizerFromVocabMerges, type ClipTokenizer } from '../tokenizer';
 import { OnnxTextEncoder } from './onnx-text-encoder';
@@ -56,14 +56,19 @@ export async function loadOnnxImg2ImgPipeline(options: LoadOnnxPipelineOptions):
   const { ort, files } = options;
   await readJson(files, 'model_index.json', true);
   const schedulerConfig = await readJson(files, 'scheduler/scheduler_config.json', true);
-  // optimum writes vae_encoder/ and vae_decoder/ configs; diffusers' own layout has vae/.
+  // optimum writes vae_encoder/ and vae_decoder/ configs; diffusers' own layout has vae/;
+  // some public ONNX exports have none (then the SD VAE defaults, stated in the info).
   const vaeConfig =
     (await readJson(files, 'vae_decoder/config.json', false)) ??
     (await readJson(files, 'vae_encoder/config.json', false)) ??
-    (await readJson(files, 'vae/config.json', true));
+    (await readJson(files, 'vae/config.json', false));
   const unetConfig = await readJson(files, 'unet/config.json', false);
   const tokenizer = await loadClipTokenizer(files);
-  const config = pipelineConfigFromDiffusers(vaeConfig!, unetConfig);
+  const config = pipelineConfigFromDiffusers(vaeConfig ?? SD_VAE_DEFAULTS, unetConfig);
+  const assumptions: string[] = [];
+  if (!vaeConfig) assumptions.push('no VAE config.json (vae_decoder/, vae_encoder/ or vae/): assumed the SD-1.x/2.x VAE (scale factor 8, scaling factor 0.18215, 4 latent channels)');
+  if (!unetConfig) assumptions.push(`no unet/config.json: assumed a ${config.defaultWidth}×${config.defaultHeight} default resolution`);
+  if (assumptions.length) config.assumptions = assumptions;
 
   const sessions: OrtSession[] = [];
   const session = async (name: OnnxComponentName) => {

@@ -13,6 +13,8 @@ export interface PipelineConfig {
   /** unet.sample_size × vaeScaleFactor (512 for SD-1.5). */
   defaultHeight: number;
   defaultWidth: number;
+  /** what was assumed because a config file was absent (shown with the pipeline info) */
+  assumptions?: string[];
   /** Tokenizer pad id: <|endoftext|> for SD-1.x (CLIPTokenizer pad_token). */
   padTokenId?: number;
 }
@@ -22,6 +24,13 @@ type Json = Record<string, unknown>;
 function numberArray(v: unknown): number[] | undefined {
   return Array.isArray(v) && v.every((x) => typeof x === 'number') ? v : undefined;
 }
+
+/**
+ * The AutoencoderKL of SD-1.x and SD-2.x (and SD-Turbo): 4 blocks (scale factor 8), 4 latent
+ * channels, scaling factor 0.18215. Several public ONNX exports ship only model.onnx for
+ * the VAE (no config.json), so these are the defaults then — and said so.
+ */
+export const SD_VAE_DEFAULTS: Json = { block_out_channels: [128, 256, 512, 512], latent_channels: 4, scaling_factor: 0.18215 };
 
 export function pipelineConfigFromDiffusers(vaeConfig: Json, unetConfig: Json | undefined): PipelineConfig {
   const vaeBlocks = numberArray(vaeConfig.block_out_channels);

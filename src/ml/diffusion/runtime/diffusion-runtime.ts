@@ -113,6 +113,7 @@ export async function loadDiffusionPipeline(
     if (c.cpuFallbackOps.length) notes.push(`${name}: ${c.cpuFallbackOps.join(', ')} run on the CPU under the WebGPU EP (no WebGPU kernels); prefer QDQ or MatMulNBits quantization`);
   }
   const { config, scheduler } = pipeline.components;
+  notes.push(...(config.assumptions ?? []));
   const info: PipelineInfo = {
     source: files.label,
     width: config.defaultWidth,
