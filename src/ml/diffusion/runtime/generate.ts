@@ -4,24 +4,11 @@
 // steps), and the result in the app's forms (RGB and canonical gray bytes).
 import type { TextEncoderModel, VaeDecoderModel, VaeEncoderModel } from '../components';
 import type { Denoiser } from '../denoiser';
-import { Img2ImgPipeline, type Img2ImgParams, type Img2ImgProgress, type InjectedNoise } from '../pipeline/img2img';
-import { rgbToGray, type PixelImage } from '../pipeline/image-io';
+import { Img2ImgPipeline, type Img2ImgParams, type Img2ImgProgress } from '../pipeline/img2img';
+import { rgbToGray } from '../pipeline/image-io';
 
-export interface GenerateParams {
-  image: PixelImage;
-  prompt: string;
-  negativePrompt?: string;
-  strength: number;
-  numInferenceSteps: number;
-  guidanceScale: number;
-  eta?: number;
-  /** output size; default the model's */
-  width?: number;
-  height?: number;
-  /** seeded noise (same seed + same backend → same image) … */
-  seed?: number;
-  /** … or noise supplied by the caller (tests, replays) */
-  noise?: InjectedNoise;
+/** What the worker accepts: the pipeline's parameters, minus the callbacks it wires itself. */
+export interface GenerateParams extends Omit<Img2ImgParams, 'signal' | 'onProgress' | 'onIntermediate'> {
   /** also return the NHWC float image in [0, 1] */
   returnFloat?: boolean;
   /** return these intermediates (Img2ImgParams.onIntermediate names), or all of them */
