@@ -1,6 +1,7 @@
 // Shapes passed between the decoders and canonicalisation. Decoders return either pixels
 // or a typed per-file error; they never throw for bad input (see decode-file.ts).
 import type { OriginalImageInfo } from '../core/dataset/types';
+import type { ImportErrorReason } from '../core/dataset/dataset-record';
 
 /** Decoded pixels before canonicalisation, interleaved channels, row-major. */
 export interface RawImage {
@@ -21,15 +22,8 @@ export interface Gray8Image {
   pixels: Uint8Array;
 }
 
-export type FileErrorReason =
-  | 'empty'
-  | 'truncated'
-  | 'corrupt'
-  | 'not-an-image'
-  | 'unsupported-format'
-  | 'unsupported-transfer-syntax'
-  | 'unsupported-dicom'
-  | 'too-large';
+/** What a decoder can report: every import error reason except 'unreadable' (the File itself could not be read). */
+export type FileErrorReason = Exclude<ImportErrorReason, 'unreadable'>;
 
 export interface FileError {
   path: string;
