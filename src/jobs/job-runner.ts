@@ -38,6 +38,24 @@ export function subscribeJobs(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
+/**
+ * For pages whose stored records a job changes: returns a function that, given the job
+ * list, says whether a matching job appeared or changed status since the last call.
+ */
+export function jobStatusChanges(match: (job: JobRecord) => boolean): (jobs: JobRecord[]) => boolean {
+  const seen = new Map<string, JobRecord['status']>();
+  return (jobs) => {
+    let changed = false;
+    for (const j of jobs) {
+      if (match(j) && seen.get(j.id) !== j.status) {
+        seen.set(j.id, j.status);
+        changed = true;
+      }
+    }
+    return changed;
+  };
+}
+
 const lockName = (id: string) => `cxr-job:${id}`;
 
 /** Loads stored jobs; running ones whose lock nobody holds were cut off by a reload or crash. */

@@ -3,7 +3,7 @@
 // dataset, cancel + resume of an import job, reload persistence, and the split editor.
 // Pixels are read back from IndexedDB through the harness and compared with values
 // computed here from the DICOM standard, not from the decoder.
-import { test, expect, openHarness, sharedRoot } from './fixtures';
+import { test, expect, harnessFor, openHarness, sharedRoot } from './fixtures';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -33,19 +33,6 @@ async function expectSummary(page: Page, files: number, images: number) {
   await expect(page.getByTestId('import-summary')).toContainText(`${files} files → ${images} distinct images`, { timeout: 120_000 });
 }
 
-/** The app page has no harness: storage is read from a harness page of the same origin (same IndexedDB). */
-const harnessPages = new WeakMap<Page, Page>();
-async function harnessFor(page: Page): Promise<Page> {
-  let h = harnessPages.get(page);
-  if (!h) {
-    h = await page.context().newPage();
-    await openHarness(h);
-    harnessPages.set(page, h);
-    // File inputs of a page left in the background hang in setInputFiles.
-    await page.bringToFront();
-  }
-  return h;
-}
 
 async function datasetsInStorage(page: Page) {
   return (await harnessFor(page)).evaluate(async () => {

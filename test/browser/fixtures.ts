@@ -74,3 +74,17 @@ export function collectConsoleErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(String(e)));
   return errors;
 }
+
+/** The app page has no harness: storage is read from a harness page of the same origin (same IndexedDB). */
+const harnessPages = new WeakMap<Page, Page>();
+export async function harnessFor(page: Page): Promise<Page> {
+  let h = harnessPages.get(page);
+  if (!h) {
+    h = await page.context().newPage();
+    await openHarness(h);
+    harnessPages.set(page, h);
+    // File inputs of a page left in the background hang in setInputFiles.
+    await page.bringToFront();
+  }
+  return h;
+}

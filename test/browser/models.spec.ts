@@ -2,27 +2,17 @@
 // the origin: the fixture fails any test that tries), resume with HTTP Range, verification
 // failures, and local folder / zip imports through the Models page.
 import { test, expect, openHarness, sharedRoot, sharedRequests } from './fixtures';
+import { TINY_PIPELINE, tinyPipelineFolder } from './tiny-pipeline';
 import { createHash } from 'node:crypto';
-import { readFileSync, mkdtempSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
 import type { Page } from '@playwright/test';
 import type { ModelEntry } from '../../src/core/models/catalog';
 import type { JobProgress } from '../../src/core/jobs';
 
-/** The tiny SD-1.x pipeline in diffusers ONNX layout; its BPE files live in tokenizer-clip/. */
-const TINY: [string, string][] = [
-  ['model_index.json', 'fixtures/diffusion-tiny/model_index.json'],
-  ['scheduler/scheduler_config.json', 'fixtures/diffusion-tiny/scheduler/scheduler_config.json'],
-  ['text_encoder/model.onnx', 'fixtures/diffusion-tiny/text_encoder/model.onnx'],
-  ['tokenizer/tokenizer_config.json', 'fixtures/diffusion-tiny/tokenizer/tokenizer_config.json'],
-  ['tokenizer/vocab.json', 'fixtures/tokenizer-clip/vocab.json'],
-  ['tokenizer/merges.txt', 'fixtures/tokenizer-clip/merges.txt'],
-  ['unet/model.onnx', 'fixtures/diffusion-tiny/unet/model.onnx'],
-  ['vae_encoder/model.onnx', 'fixtures/diffusion-tiny/vae_encoder/model.onnx'],
-  ['vae_decoder/model.onnx', 'fixtures/diffusion-tiny/vae_decoder/model.onnx'],
-];
+const TINY = TINY_PIPELINE;
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const fileInfo = (rel: string) => {
@@ -230,15 +220,7 @@ test('a transfer cut short keeps the received part and says so; unpinned hashes 
   expect(rec?.files['unet/model.onnx']).toMatchObject({ complete: true, check: 'size', sha256: unetInfo.sha256 });
 });
 
-function tinyFolder(layout: [string, string][]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cxr-model-'));
-  const root = join(dir, 'tiny-sd');
-  for (const [dest, rel] of layout) {
-    mkdirSync(dirname(join(root, dest)), { recursive: true });
-    copyFileSync(resolve(sharedRoot, rel), join(root, dest));
-  }
-  return root;
-}
+const tinyFolder = (layout: [string, string][]) => tinyPipelineFolder(layout);
 
 test('the Models page lists the catalog and contacts no host until asked', async ({ page }) => {
   await page.goto('/#/models');

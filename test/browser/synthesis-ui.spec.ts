@@ -4,52 +4,15 @@
 // augmented arm seeing exactly the accepted image, and the quality panel (FID/KID,
 // diversity, memorisation from Inception-V3 pooled features of nsfwjs weights served from
 // our origin). Storage is read back through a harness page of the same origin.
-import { test, expect, openHarness, sharedRoot } from './fixtures';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import type { Page } from '@playwright/test';
+import { test, expect, harnessFor } from './fixtures';
+import { TINY_PIPELINE, TINY_PIPELINE_CONFIGS, tinyPipelineFolder } from './tiny-pipeline';
 
 /**
  * The tiny SD-1.x pipeline in diffusers ONNX (optimum) layout, with the component configs an
  * optimum export writes: the loader needs a VAE config (vae_decoder/, vae_encoder/ or vae/
  * config.json) for the latent channels and scaling factor.
  */
-const TINY: [string, string][] = [
-  ['vae_decoder/config.json', 'fixtures/diffusion-tiny/vae/config.json'],
-  ['unet/config.json', 'fixtures/diffusion-tiny/unet/config.json'],
-  ['text_encoder/config.json', 'fixtures/diffusion-tiny/text_encoder/config.json'],
-  ['model_index.json', 'fixtures/diffusion-tiny/model_index.json'],
-  ['scheduler/scheduler_config.json', 'fixtures/diffusion-tiny/scheduler/scheduler_config.json'],
-  ['text_encoder/model.onnx', 'fixtures/diffusion-tiny/text_encoder/model.onnx'],
-  ['tokenizer/tokenizer_config.json', 'fixtures/diffusion-tiny/tokenizer/tokenizer_config.json'],
-  ['tokenizer/vocab.json', 'fixtures/tokenizer-clip/vocab.json'],
-  ['tokenizer/merges.txt', 'fixtures/tokenizer-clip/merges.txt'],
-  ['unet/model.onnx', 'fixtures/diffusion-tiny/unet/model.onnx'],
-  ['vae_encoder/model.onnx', 'fixtures/diffusion-tiny/vae_encoder/model.onnx'],
-  ['vae_decoder/model.onnx', 'fixtures/diffusion-tiny/vae_decoder/model.onnx'],
-];
 
-function tinyFolder(): string {
-  const root = join(mkdtempSync(join(tmpdir(), 'cxr-synui-')), 'tiny-sd');
-  for (const [dest, rel] of TINY) {
-    mkdirSync(dirname(join(root, dest)), { recursive: true });
-    copyFileSync(resolve(sharedRoot, rel), join(root, dest));
-  }
-  return root;
-}
-
-const harnessPages = new WeakMap<Page, Page>();
-async function harnessFor(page: Page): Promise<Page> {
-  let h = harnessPages.get(page);
-  if (!h) {
-    h = await page.context().newPage();
-    await openHarness(h);
-    harnessPages.set(page, h);
-    await page.bringToFront();
-  }
-  return h;
-}
 
 const finite = (s: string) => {
   const m = /-?\d+(\.\d+)?(e[+-]?\d+)?/i.exec(s);
@@ -82,8 +45,9 @@ test('Data → Models → Synthesis: 2 images generated, one accepted and one re
   // 2. The tiny pipeline as a local folder.
   await page.goto('/#/models');
   await page.getByTestId('import-name').fill('tiny ui');
-  await page.getByTestId('import-folder').setInputFiles(tinyFolder());
-  await expect(page.getByTestId('import-result')).toContainText(`Imported ${TINY.length} files`, { timeout: 60_000 });
+  const layout = [...TINY_PIPELINE_CONFIGS, ...TINY_PIPELINE];
+  await page.getByTestId('import-folder').setInputFiles(tinyPipelineFolder(layout, 'cxr-synui-'));
+  await expect(page.getByTestId('import-result')).toContainText(`Imported ${layout.length} files`, { timeout: 60_000 });
   const local = page.getByTestId('local-model');
   await expect(local).toHaveAttribute('data-status', 'ready');
   const modelId = (await local.getAttribute('data-model-id'))!;
