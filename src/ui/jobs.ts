@@ -1,6 +1,7 @@
 // Job launchers for the UI: each binds a worker method to the job runner.
 import type { TfjsBackendName } from '../core/backends';
 import type { ModelEntry } from '../core/models/catalog';
+import { DEMO_MODEL_ID } from '../core/models/builtin';
 import type { DownloadOptions } from '../ml/models/download';
 import type { ImportRequest } from '../ml/models/import-local';
 import type { DemoRequest, ImportRequest as DataImportRequest } from '../data/import/import-types';
@@ -41,6 +42,16 @@ export function startModelImport(req: ImportRequest) {
   return startJob(
     { kind: 'model-import', title: `Import ${req.entry?.name ?? req.name ?? 'local model'}`, params, resumable: false },
     (jobId, sink) => models.importLocal(jobId, req, sink),
+    (jobId) => models.cancel(jobId),
+  );
+}
+
+/** Generates and stores the built-in demo diffusion pipeline (offline; nothing is downloaded). */
+export function startDemoModelInstall() {
+  const models = getWorker('models');
+  return startJob(
+    { kind: 'model-import', title: 'Install the built-in demo diffusion model', params: { modelId: DEMO_MODEL_ID, name: 'built-in demo', files: 0 }, resumable: false },
+    (jobId, sink) => models.installDemo(jobId, sink),
     (jobId) => models.cancel(jobId),
   );
 }
@@ -109,15 +120,16 @@ export function startPooledFeatures(title: string, req: FeaturesRequest) {
 }
 
 /**
- * Synthesis run (img2img from NORMAL training images) in the diffusion worker. Resumable:
- * starting it again with `resume: true` and the same runId continues after the last stored image.
+ * Synthesis run (img2img from NORMAL training images) in the diffusion worker, on the run's
+ * execution provider (job params and run settings keep it). Resumable: starting it again with
+ * `resume: true` and the same runId continues after the last stored image, on the stored provider.
  */
 export function startSynthesis(req: SynthesisRequest, resumedFromJob?: string) {
   const diffusion = getWorker('diffusion');
   return startJob(
     {
       kind: 'synthesis',
-      title: `${req.resume ? 'Resume synthesis' : 'Synthesize'} ${req.count} image(s): "${req.prompt}"`,
+      title: `${req.resume ? 'Resume synthesis' : 'Synthesize'} ${req.count} image(s) on ${req.provider === 'auto' ? 'the automatic provider' : req.provider}: "${req.prompt}"`,
       params: req, resumable: true, resumedFrom: resumedFromJob,
     },
     (jobId, sink) => diffusion.synthesize(jobId, { ...req, jobId }, sink),

@@ -5,6 +5,7 @@ import type { ProgressSink } from '../core/jobs';
 import { parseModelEntry } from '../core/models/catalog';
 import { downloadModel, type DownloadOptions, type DownloadResult } from '../ml/models/download';
 import { importLocalModel, type ImportRequest, type ImportResult } from '../ml/models/import-local';
+import { installDemoPipeline } from '../ml/models/install-demo';
 import { deleteModel, listModels, type StoredModel } from '../storage/model-store';
 import { JobHost } from './job-host';
 
@@ -19,6 +20,11 @@ const api = {
   /** Job: import local files (folder or one zip), optionally as a given catalog entry. */
   importLocal(jobId: string, req: ImportRequest, sink: ProgressSink): Promise<ImportResult> {
     return host.run(jobId, sink, (ctx) => importLocalModel({ ...req, entry: req.entry ? parseModelEntry(req.entry) : undefined }, ctx));
+  },
+
+  /** Job: generate and store the built-in demo diffusion pipeline (no download). */
+  installDemo(jobId: string, sink: ProgressSink): Promise<ImportResult> {
+    return host.run(jobId, sink, (ctx) => installDemoPipeline(ctx));
   },
 
   list(): Promise<StoredModel[]> {

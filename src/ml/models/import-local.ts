@@ -24,6 +24,8 @@ export interface ImportRequest {
   entry?: ModelEntry;
   /** display name for a local (non-catalog) model */
   name?: string;
+  /** fixed id instead of a generated one (built-in models); a ready model with it is not replaced */
+  id?: string;
 }
 
 export interface ImportResult {
@@ -47,7 +49,7 @@ interface Plan {
 }
 
 /** Decides what goes where, and fails before anything is written when the set is wrong. */
-async function plan(names: string[], req: Pick<ImportRequest, 'entry' | 'name'>): Promise<Plan> {
+async function plan(names: string[], req: Pick<ImportRequest, 'entry' | 'name' | 'id'>): Promise<Plan> {
   const usable = names.filter((n) => !isJunk(n) && !n.endsWith('/'));
   if (usable.length === 0) throw new Error('No files to import: the folder or zip is empty.');
   const { paths } = stripRoot(usable);
@@ -86,7 +88,8 @@ async function plan(names: string[], req: Pick<ImportRequest, 'entry' | 'name'>)
   paths.forEach((p, i) => targets.set(usable[i], { dest: p }));
   const name = req.name?.trim() || 'Local diffusion pipeline';
   const now = Date.now();
-  const id = `local-${slug(name)}-${now.toString(36)}`;
+  const id = req.id ?? `local-${slug(name)}-${now.toString(36)}`;
+  if (req.id && (await getModel(req.id))?.status === 'ready') throw new Error(`${name} is already stored and ready; delete it first to install it again.`);
   const record: StoredModel = {
     id,
     origin: 'local',
