@@ -285,3 +285,29 @@ test('a wrongly named layout is refused with a message saying what to rename, an
   await openHarness(page);
   expect(await page.evaluate(() => window.harness.modelStore.listModels())).toEqual([]);
 });
+
+test('running out of storage mid-download or mid-import says so (not a network error) and marks nothing ready', async ({ page }) => {
+  await page.goto('/#/models');
+  // Chromium's DevTools protocol shrinks this origin's quota to 4 MB: writes past it fail as on
+  // a full disk. (estimate() does not report the override, so the up-front space check that
+  // uses it — core/models/space.ts, unit-tested — is not what stops these.)
+  const cdp = await page.context().newCDPSession(page);
+  const origin = new URL(page.url()).origin;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 4 * 1024 * 1024 });
+  await openHarness(page);
+  await startDownload(page, 'quota-dl', tinyEntry('tiny-quota'));
+  const out = await outcome(page, 'quota-dl');
+  expect(out).toMatchObject({ ok: false, name: 'StorageFullError' });
+  expect(out.ok === false && out.message).toMatch(/^Not enough local storage to save model file tiny-quota\/.*Nothing already stored was changed/);
+  expect(out.ok === false && out.message).not.toContain('connection');
+  const rec = await stored(page, 'tiny-quota');
+  expect(rec?.status).toBe('failed');
+  expect(rec?.error).toContain('Not enough local storage');
+
+  await page.goto('/#/models');
+  await page.getByTestId('import-name').fill('too big');
+  await page.getByTestId('import-folder').setInputFiles(tinyFolder(TINY));
+  await expect(page.getByTestId('models-error')).toContainText('Not enough local storage', { timeout: 60_000 });
+  await expect(page.getByTestId('local-model')).toHaveCount(0);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+});

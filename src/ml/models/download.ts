@@ -4,7 +4,10 @@ import { JobCancelledError, isCancellation } from '../../core/jobs';
 import { formatBytes } from '../../core/format';
 import { fileCheck, urlHost, type ModelEntry, type ModelFile } from '../../core/models/catalog';
 import { verifyFile, ModelVerificationError } from '../../core/models/verify';
-import { getModel, openPartial, finalizePartial, removePartial, saveModel, storedFileSize, type PartialFile, type StoredModel } from '../../storage/model-store';
+import { storageShortfall } from '../../core/models/space';
+import { getModel, openPartial, finalizePartial, partialSize, removePartial, saveModel, storedFileSize, type PartialFile, type StoredModel } from '../../storage/model-store';
+import { storageStatus } from '../../storage/quota';
+import { StorageFullError } from '../../storage/errors';
 import type { TaskContext } from './context';
 import { FileHasher, rehashPrefix } from './hashing';
 
@@ -97,6 +100,7 @@ export async function downloadModel(entry: ModelEntry, ctx: TaskContext, opts: D
   let done = 0;
   let currentFile = '';
   try {
+    await checkSpace(entry, rec);
     for (const spec of entry.files) {
       currentFile = spec.path;
       const stored = rec.files[spec.path];
@@ -130,6 +134,21 @@ export async function downloadModel(entry: ModelEntry, ctx: TaskContext, opts: D
     await saveModel(rec).catch(() => undefined);
     throw e;
   }
+}
+
+/** Fails before fetching anything when the files still missing cannot fit in the origin's quota. */
+async function checkSpace(entry: ModelEntry, rec: StoredModel): Promise<void> {
+  let needed = 0;
+  for (const f of entry.files) {
+    if (rec.files[f.path]?.complete) continue;
+    needed += Math.max(0, (f.bytes ?? f.approxBytes ?? 0) - (await partialSize(entry.id, f.path)));
+  }
+  const problem = storageShortfall(entry.name, needed, await storageStatus());
+  if (problem) throw new ModelStorageSpaceError(problem);
+}
+
+export class ModelStorageSpaceError extends Error {
+  override name = 'ModelStorageSpaceError';
 }
 
 interface FileOutcome {
@@ -253,7 +272,8 @@ async function downloadFile(
       } catch (e) {
         await reader.cancel().catch(() => undefined);
         if (ctx.signal.aborted && !isCancellation(e)) throw new JobCancelledError();
-        if (!isCancellation(e) && !(e instanceof ModelVerificationError)) {
+        // A full disk is not a network failure: StorageFullError already says what to do.
+        if (!isCancellation(e) && !(e instanceof ModelVerificationError) && !(e instanceof StorageFullError)) {
           throw new Error(`${where}: the connection to ${host} failed after ${formatBytes(have)} (${(e as Error).message}). The received part is kept; Resume continues from there.`);
         }
         throw e;

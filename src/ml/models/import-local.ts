@@ -10,7 +10,9 @@ import { verifyFile } from '../../core/models/verify';
 import { deleteModel, finalizePartial, getModel, openPartial, removePartial, saveModel, type StoredModel } from '../../storage/model-store';
 import type { TaskContext } from './context';
 import { FileHasher } from './hashing';
-import { newStoredModel } from './download';
+import { ModelStorageSpaceError, newStoredModel } from './download';
+import { storageShortfall } from '../../core/models/space';
+import { storageStatus } from '../../storage/quota';
 
 export interface LocalFileInput {
   /** path relative to the picked folder or zip, with "/" separators */
@@ -141,11 +143,18 @@ async function finish(p: Plan, bytes: number): Promise<ImportResult> {
   return { modelId: p.id, resultIds: [p.id], files: Object.keys(p.record.files).length, bytes };
 }
 
+/** Fails before writing when `bytes` (the import's size, or a lower bound of it) cannot fit. */
+async function checkSpace(name: string, bytes: number): Promise<void> {
+  const problem = storageShortfall(name, bytes, await storageStatus(), 'imported');
+  if (problem) throw new ModelStorageSpaceError(problem);
+}
+
 async function importFiles(req: ImportRequest, ctx: TaskContext): Promise<ImportResult> {
   const bySource = new Map(req.files.map((f) => [f.path, f.file]));
   const p = await plan(req.files.map((f) => f.path), req);
-  await saveModel(p.record);
   const total = [...p.targets.keys()].reduce((s, src) => s + bySource.get(src)!.size, 0);
+  await checkSpace(p.record.name, total);
+  await saveModel(p.record);
   let done = 0;
   try {
     for (const [src, { dest, spec }] of p.targets) {
@@ -190,6 +199,8 @@ async function importZip(zipFile: File, req: ImportRequest, ctx: TaskContext): P
     return null;
   });
   const p = await plan(names, req);
+  // Compressed size: a lower bound of what the import writes.
+  await checkSpace(p.record.name, zipFile.size);
   await saveModel(p.record);
 
   let bytes = 0;
