@@ -56,6 +56,16 @@ export function startDemoModelInstall() {
   );
 }
 
+/** Stores a weight-only int8 copy of a ready diffusion pipeline as a new local model. */
+export function startModelQuantize(sourceId: string, name: string) {
+  const models = getWorker('models');
+  return startJob(
+    { kind: 'model-import', title: `Make an int8 copy of ${name}`, params: { modelId: `${sourceId}-int8`, sourceId, name, files: 0 }, resumable: false },
+    (jobId, sink) => models.quantize(jobId, sourceId, sink),
+    (jobId) => models.cancel(jobId),
+  );
+}
+
 /** Bootstrap CIs and paired comparisons of a report (started when a report is opened). */
 export function startReportBootstrap(title: string, plan: BootstrapPlan) {
   const stats = getWorker('stats');

@@ -6,6 +6,7 @@ import { parseModelEntry } from '../core/models/catalog';
 import { downloadModel, type DownloadOptions, type DownloadResult } from '../ml/models/download';
 import { importLocalModel, type ImportRequest, type ImportResult } from '../ml/models/import-local';
 import { installDemoPipeline } from '../ml/models/install-demo';
+import { quantizePipeline, type QuantizePipelineResult } from '../ml/models/quantize-pipeline';
 import { deleteModel, listModels, type StoredModel } from '../storage/model-store';
 import { JobHost } from './job-host';
 
@@ -25,6 +26,11 @@ const api = {
   /** Job: generate and store the built-in demo diffusion pipeline (no download). */
   installDemo(jobId: string, sink: ProgressSink): Promise<ImportResult> {
     return host.run(jobId, sink, (ctx) => installDemoPipeline(ctx));
+  },
+
+  /** Job: store a weight-only int8 copy of a ready diffusion pipeline. */
+  quantize(jobId: string, sourceId: string, sink: ProgressSink): Promise<QuantizePipelineResult> {
+    return host.run(jobId, sink, (ctx) => quantizePipeline(sourceId, ctx));
   },
 
   list(): Promise<StoredModel[]> {

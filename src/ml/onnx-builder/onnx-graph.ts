@@ -65,7 +65,7 @@ class ProtoWriter {
 }
 
 /** TensorProto.DataType values used by the builders. */
-export const OnnxType = { float: 1, int32: 6, int64: 7 } as const;
+export const OnnxType = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7 } as const;
 export type OnnxElemType = (typeof OnnxType)[keyof typeof OnnxType];
 
 export type AttrValue = number | number[] | string | { float: number };
@@ -92,9 +92,43 @@ function valueInfo(name: string, type: OnnxElemType, dims: readonly Dim[]): Prot
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
 }
 
-function rawBytes(values: Float32Array | Int32Array | BigInt64Array): Uint8Array {
+export type TensorValues = Float32Array | Int32Array | BigInt64Array | Int8Array | Uint8Array;
+
+function rawBytes(values: TensorValues): Uint8Array {
   // ONNX raw_data is little-endian, as typed arrays are on every platform browsers run on.
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+function elemTypeOf(values: TensorValues): OnnxElemType {
+  if (values instanceof Float32Array) return OnnxType.float;
+  if (values instanceof Int32Array) return OnnxType.int32;
+  if (values instanceof BigInt64Array) return OnnxType.int64;
+  return values instanceof Int8Array ? OnnxType.int8 : OnnxType.uint8;
+}
+
+/** A serialised TensorProto with its data inline (raw_data). */
+export function tensorProto(name: string, dims: readonly number[], values: TensorValues): Uint8Array {
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (count !== values.length) throw new RangeError(`${name}: ${values.length} values for dims [${dims.join(', ')}]`);
+  const t = new ProtoWriter();
+  for (const d of dims) t.varint(1, d);
+  return t.varint(2, elemTypeOf(values)).string(8, name).bytesField(9, rawBytes(values)).finish();
+}
+
+/** A serialised NodeProto; `domain` for contrib operators (com.microsoft). */
+export function nodeProto(op: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, AttrValue> = {}, domain?: string): Uint8Array {
+  const n = new ProtoWriter();
+  for (const i of inputs) n.string(1, i);
+  for (const o of outputs) n.string(2, o);
+  n.string(3, `${op}_${outputs[0]}`).string(4, op);
+  for (const [k, v] of Object.entries(attrs)) n.message(5, attribute(k, v));
+  if (domain) n.string(7, domain);
+  return n.finish();
+}
+
+/** One length-delimited protobuf field (tag + length + bytes). */
+export function lengthDelimited(field: number, body: Uint8Array): Uint8Array {
+  return new ProtoWriter().bytesField(field, body).finish();
 }
 
 /**
@@ -102,8 +136,8 @@ function rawBytes(values: Float32Array | Int32Array | BigInt64Array): Uint8Array
  * expressions; constants become initializers.
  */
 export class OnnxGraph {
-  private readonly nodes: ProtoWriter[] = [];
-  private readonly initializers: ProtoWriter[] = [];
+  private readonly nodes: Uint8Array[] = [];
+  private readonly initializers: Uint8Array[] = [];
   private readonly inputs: ProtoWriter[] = [];
   private readonly outputs: ProtoWriter[] = [];
   private counter = 0;
@@ -120,14 +154,8 @@ export class OnnxGraph {
   }
 
   /** An initializer; `name` defaults to a fresh one. */
-  tensor(values: Float32Array | Int32Array | BigInt64Array, dims: readonly number[], name = this.fresh('const')): string {
-    const count = dims.reduce((a, b) => a * b, 1);
-    if (count !== values.length) throw new RangeError(`${name}: ${values.length} values for dims [${dims.join(', ')}]`);
-    const type = values instanceof Float32Array ? OnnxType.float : values instanceof Int32Array ? OnnxType.int32 : OnnxType.int64;
-    const t = new ProtoWriter();
-    for (const d of dims) t.varint(1, d);
-    t.varint(2, type).string(8, name).bytesField(9, rawBytes(values));
-    this.initializers.push(t);
+  tensor(values: TensorValues, dims: readonly number[], name = this.fresh('const')): string {
+    this.initializers.push(tensorProto(name, dims, values));
     return name;
   }
 
@@ -144,20 +172,16 @@ export class OnnxGraph {
   }
 
   node(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, output = this.fresh(op.toLowerCase())): string {
-    const n = new ProtoWriter();
-    for (const i of inputs) n.string(1, i);
-    n.string(2, output).string(3, `${op}_${output}`).string(4, op);
-    for (const [k, v] of Object.entries(attrs)) n.message(5, attribute(k, v));
-    this.nodes.push(n);
+    this.nodes.push(nodeProto(op, inputs, [output], attrs));
     return output;
   }
 
   /** Serialised ModelProto (ir_version 8, default domain at `opset`). */
   toModel(opset = 17, producer = 'cxr-ldm-augment'): Uint8Array {
     const graph = new ProtoWriter();
-    for (const n of this.nodes) graph.message(1, n);
+    for (const n of this.nodes) graph.bytesField(1, n);
     graph.string(2, this.name);
-    for (const t of this.initializers) graph.message(5, t);
+    for (const t of this.initializers) graph.bytesField(5, t);
     for (const i of this.inputs) graph.message(11, i);
     for (const o of this.outputs) graph.message(12, o);
     return new ProtoWriter()

@@ -2,52 +2,7 @@
 // move a model's initializers into an external-data file as exporters do for >2 GB
 // models, and build a tiny float16 graph. Used by the Node scanner tests and the browser
 // runtime tests (which serve the results same-origin).
-
-interface Field {
-  field: number;
-  wire: number;
-  /** the whole encoded field (tag + payload) */
-  raw: Uint8Array;
-  /** payload of a length-delimited field */
-  body?: Uint8Array;
-  value?: number;
-}
-
-function readVarint(buf: Uint8Array, pos: number): [number, number] {
-  let v = 0;
-  let scale = 1;
-  for (;;) {
-    const b = buf[pos++];
-    v += (b & 0x7f) * scale;
-    if (!(b & 0x80)) return [v, pos];
-    scale *= 128;
-  }
-}
-
-function fields(buf: Uint8Array): Field[] {
-  const out: Field[] = [];
-  let pos = 0;
-  while (pos < buf.length) {
-    const start = pos;
-    let tag: number;
-    [tag, pos] = readVarint(buf, pos);
-    const field = Math.floor(tag / 8);
-    const wire = tag % 8;
-    let body: Uint8Array | undefined;
-    let value: number | undefined;
-    if (wire === 0) [value, pos] = readVarint(buf, pos);
-    else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else if (wire === 2) {
-      let len: number;
-      [len, pos] = readVarint(buf, pos);
-      body = buf.subarray(pos, pos + len);
-      pos += len;
-    } else throw new Error(`wire type ${wire}`);
-    out.push({ field, wire, raw: buf.subarray(start, pos), body, value });
-  }
-  return out;
-}
+import { concatBytes as concat, protoFields as fields } from '../../../src/ml/onnx-builder/proto-fields';
 
 function varint(v: number): number[] {
   const out: number[] = [];
@@ -59,18 +14,7 @@ function varint(v: number): number[] {
   return out;
 }
 
-function concat(parts: (Uint8Array | number[])[]): Uint8Array {
-  const n = parts.reduce((s, p) => s + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-const ld = (field: number, body: Uint8Array) => concat([varint(field * 8 + 2), varint(body.length), body]);
+const ld = (field: number, body: Uint8Array) => concat([Uint8Array.from(varint(field * 8 + 2)), Uint8Array.from(varint(body.length)), body]);
 const vi = (field: number, v: number) => Uint8Array.from([...varint(field * 8), ...varint(v)]);
 const str = (field: number, s: string) => ld(field, new TextEncoder().encode(s));
 const entry = (key: string, value: string) => ld(13, concat([str(1, key), str(2, value)]));

@@ -1,0 +1,110 @@
+// Makes a weight-only int8 copy of a stored diffusion pipeline (ml/formats/onnx-quantize):
+// about a quarter of the fp32 download and of the weights' memory, for GPUs with little
+// memory and for the 4 GB wasm heap. Each component is read from OPFS (external weights
+// slice by slice), quantized in memory and written as one self-contained model.onnx; the
+// configs and tokenizer are copied. The copy is a new local model; the original is kept.
+import { formatBytes } from '../../core/format';
+import { isCancellation } from '../../core/jobs';
+import { checkDiffusersLayout, ONNX_COMPONENTS } from '../../core/models/layout';
+import { deleteModel, finalizePartial, getModel, modelFile, modelFileBytes, openPartial, saveModel, type StoredModel } from '../../storage/model-store';
+import { quantizeWeightsInt8 } from '../formats/onnx-quantize';
+import type { TaskContext } from './context';
+import { FileHasher } from './hashing';
+
+export interface QuantizePipelineResult {
+  modelId: string;
+  resultIds: string[];
+  /** per component: float32 weight bytes replaced and their int8 size */
+  components: Record<string, { tensors: number; floatBytes: number; quantizedBytes: number }>;
+  bytes: number;
+}
+
+export const int8CopyId = (id: string) => `${id}-int8`;
+
+const WRITE_SLICE = 16 * 1024 * 1024;
+
+async function store(id: string, path: string, bytes: Uint8Array, record: StoredModel, ctx: TaskContext): Promise<void> {
+  const out = await openPartial(id, path);
+  const hasher = new FileHasher(false);
+  try {
+    out.truncate(0);
+    for (let at = 0; at < bytes.length; at += WRITE_SLICE) {
+      const slice = bytes.subarray(at, Math.min(bytes.length, at + WRITE_SLICE));
+      out.write(slice, at);
+      hasher.update(slice);
+      ctx.throwIfCancelled();
+    }
+    out.flush();
+  } finally {
+    out.close();
+  }
+  await finalizePartial(id, path);
+  const d = hasher.digest();
+  record.files[path] = { path, bytes: d.bytes, sha256: d.sha256, md5: null, complete: true, check: 'none' };
+  await saveModel(record);
+}
+
+export async function quantizePipeline(sourceId: string, ctx: TaskContext): Promise<QuantizePipelineResult> {
+  const source = await getModel(sourceId);
+  if (!source || source.status !== 'ready') throw new Error(`${sourceId} is not a stored, ready model`);
+  if (source.kind !== 'diffusion-pipeline') throw new Error(`${source.name} is not a diffusion pipeline`);
+  if (source.variant === 'fp16') throw new Error(`${source.name} has float16 weights; the int8 copy is made from float32 pipelines`);
+  const id = int8CopyId(sourceId);
+  if ((await getModel(id))?.status === 'ready') throw new Error(`an int8 copy of ${source.name} is already stored (${id}); delete it first to make it again`);
+
+  // Weight files next to a component's model.onnx (weights.pb, model.onnx_data, …) are read
+  // through the model's own external-data references and not copied.
+  const isWeightData = (p: string) => ONNX_COMPONENTS.some((c) => p.startsWith(`${c}/`)) && !p.endsWith('/model.onnx') && !p.endsWith('.json');
+  const paths = Object.keys(source.files).filter((p) => !isWeightData(p));
+  const now = Date.now();
+  const record: StoredModel = {
+    id,
+    origin: 'local',
+    name: `${source.name} — int8 weights (made in this browser)`,
+    kind: 'diffusion-pipeline',
+    variant: 'int8',
+    requiresShaderF16: false,
+    entry: null,
+    status: 'downloading',
+    files: {},
+    error: null,
+    layout: { externalData: {}, tokenizer: checkDiffusersLayout(paths).tokenizer },
+    createdAt: now,
+    updatedAt: now,
+  };
+  await saveModel(record);
+  const result: QuantizePipelineResult = { modelId: id, resultIds: [id], components: {}, bytes: 0 };
+  try {
+    for (const [i, path] of paths.entries()) {
+      const component = ONNX_COMPONENTS.find((c) => path === `${c}/model.onnx`);
+      ctx.progress('quantizing', i, paths.length, component ? `${component}: reading and quantizing the weights` : `copying ${path}`);
+      let bytes = await modelFileBytes(sourceId, path);
+      if (component) {
+        const q = await quantizeWeightsInt8(bytes, {
+          readExternal: async (location, offset, length) => {
+            ctx.throwIfCancelled();
+            const file = await modelFile(sourceId, `${component}/${location}`);
+            return new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
+          },
+        });
+        bytes = q.model;
+        result.components[component] = { tensors: q.tensors.length, floatBytes: q.floatBytes, quantizedBytes: q.quantizedBytes };
+        ctx.progress('quantizing', i, paths.length, `${component}: ${q.tensors.length} weights, ${formatBytes(q.floatBytes)} → ${formatBytes(q.quantizedBytes)}`);
+      }
+      await store(id, path, bytes, record, ctx);
+      result.bytes += bytes.length;
+    }
+    if (Object.values(result.components).every((c) => c.tensors === 0)) {
+      throw new Error('it has no float32 Conv/MatMul/Gemm weights to quantize (already quantized, or float16)');
+    }
+    record.status = 'ready';
+    await saveModel(record);
+    ctx.progress('quantizing', paths.length, paths.length, `int8 copy stored (${formatBytes(result.bytes)})`);
+    return result;
+  } catch (e) {
+    // Half a copy is worth nothing: remove it, the source is untouched.
+    await deleteModel(id).catch(() => undefined);
+    if (isCancellation(e)) throw e;
+    throw new Error(`Could not make the int8 copy of ${source.name}: ${(e as Error).message}`, { cause: e });
+  }
+}
