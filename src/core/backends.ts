@@ -99,6 +99,31 @@ export function chooseOrtProviders(gpu: GpuAdapterInfo, pref: BackendPreference<
   return { order: ['webgpu', 'wasm'], notes };
 }
 
+export class ProviderUnavailableError extends Error {
+  constructor(
+    readonly provider: OrtProviderName,
+    reason: string,
+  ) {
+    super(`${provider === 'webgpu' ? 'WebGPU' : provider} was chosen for this run, but ${reason}; choose automatic or wasm (CPU) instead`);
+    this.name = 'ProviderUnavailableError';
+  }
+}
+
+/**
+ * Providers for one diffusion run whose provider was picked for that run (Synthesis page,
+ * a loaded pipeline). 'auto' is chooseOrtProviders' policy. A named provider is that
+ * provider alone, with no fallback: the run records the provider it ran on, and a run asked
+ * for on WebGPU must not quietly become a wasm run. WebGPU without an adapter throws
+ * ProviderUnavailableError, before anything is loaded or generated.
+ */
+export function chooseRunOrtProviders(gpu: GpuAdapterInfo, pref: BackendPreference<OrtProviderName>): BackendChoice<OrtProviderName> {
+  if (pref === 'auto') return chooseOrtProviders(gpu, 'auto');
+  if (pref === 'webgpu' && !gpu.available) throw new ProviderUnavailableError('webgpu', `this browser has no WebGPU adapter (${gpu.reason ?? 'no adapter'})`);
+  const notes = [`${pref} chosen for this run`];
+  if (pref === 'webgpu' && isSoftwareAdapter(gpu)) notes.push(`the WebGPU adapter is a software renderer (${gpu.architecture || 'fallback'}): expect it to be much slower than wasm`);
+  return { order: [pref], notes };
+}
+
 /** Human sentence for the status panel: what runs, and why not something better. */
 export function describeOutcome<T extends string>(label: string, outcome: BackendOutcome<T>, choice: BackendChoice<T>): string {
   const failed = outcome.attempts.filter((a) => !a.ok);

@@ -11,6 +11,7 @@
 // Synthetic images are *not* members of the dataset (stores.datasetImages): members are
 // what splits are computed from, and a re-split must never put a synthetic image into a
 // split (least of all test). They enter a classifier only through acceptedSyntheticImages.
+import type { BackendPreference, OrtProviderName } from '../core/backends';
 import type { ImageId, ImageRecord, SyntheticProvenance } from '../core/dataset/types';
 import { imagesForTask } from './dataset-repo';
 import { stores } from './stores';
@@ -36,7 +37,7 @@ export interface SynthesisProvenanceParams {
   /** SHA-256 over the sorted `path sha256` lines of the model's verified files; null for URL sources (not verified) */
   modelHash: string | null;
   /** execution providers the pipeline's components ran on (e.g. ['webgpu'] or ['wasm']) */
-  backend: string[];
+  backend: OrtProviderName[];
   /** the model's working resolution (the output was resized from it to the source's scale) */
   modelWidth: number;
   modelHeight: number;
@@ -70,8 +71,12 @@ export interface SynthesisSettings {
   seed: number;
   /** explicit source images instead of a seeded choice (still locked to NORMAL train images) */
   sourceIds?: ImageId[];
-  /** 'auto' (WebGPU EP, else wasm) or a forced provider */
-  provider?: 'auto' | 'webgpu' | 'wasm';
+  /**
+   * The run's ONNX Runtime execution provider: 'auto' (core/backends policy) or a named one,
+   * used alone (chooseRunOrtProviders). Stored with the run, so a resume runs on the same
+   * choice; what actually ran is the pipeline's `providers` and each image's `backend`.
+   */
+  provider: BackendPreference<OrtProviderName>;
 }
 
 export type SynthesisRunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -112,8 +117,8 @@ export interface SynthesisRunRecord {
   outputs: (ImageId | null)[];
   /** job ids that worked on this run (first run, then resumes) */
   jobIds: string[];
-  /** the pipeline as loaded by the last job (providers, notes) */
-  pipeline?: { providers: string[]; scheduler: string; width: number; height: number; notes: string[] };
+  /** the pipeline as loaded by the last job (providers it runs on, notes) */
+  pipeline?: { providers: OrtProviderName[]; scheduler: string; width: number; height: number; notes: string[] };
   quality?: SynthesisQuality;
 }
 
@@ -123,9 +128,13 @@ const isSynthesisRun = (x: unknown): x is SynthesisRunRecord =>
 export const isSyntheticImage = (x: unknown): x is SyntheticImageRecord =>
   typeof x === 'object' && x !== null && (x as ImageRecord).origin === 'synthetic' && (x as SyntheticImageRecord).provenance?.generator === 'ldm-img2img';
 
+/** Runs stored before the per-run provider choice ran under the automatic policy (the page offered no other). */
+const withProvider = (r: SynthesisRunRecord): SynthesisRunRecord =>
+  r.settings.provider ? r : { ...r, settings: { ...r.settings, provider: 'auto' } };
+
 export async function getSynthesisRun(id: string): Promise<SynthesisRunRecord | undefined> {
   const r = await stores.runs.get(id);
-  return isSynthesisRun(r) ? r : undefined;
+  return isSynthesisRun(r) ? withProvider(r) : undefined;
 }
 
 export async function saveSynthesisRun(r: SynthesisRunRecord): Promise<void> {
@@ -137,6 +146,7 @@ export async function listSynthesisRuns(datasetId?: string, taskId?: string): Pr
   return (await stores.runs.entries())
     .map(([, v]) => v)
     .filter(isSynthesisRun)
+    .map(withProvider)
     .filter((r) => (!datasetId || r.settings.datasetId === datasetId) && (!taskId || r.settings.taskId === taskId))
     .sort((a, b) => b.createdAt - a.createdAt);
 }

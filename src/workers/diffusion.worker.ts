@@ -2,7 +2,9 @@
 // loaded pipeline (its ORT sessions live on this worker's WebGPU device); generations run
 // one at a time as jobs with per-step progress and cancellation between steps.
 import * as Comlink from 'comlink';
+import { chooseRunOrtProviders } from '../core/backends';
 import { JobCancelledError, type ProgressSink } from '../core/jobs';
+import { detectWebGpu } from '../ml/backend/webgpu-info';
 import {
   generateImage,
   loadDiffusionPipeline,
@@ -160,6 +162,9 @@ async function modelHash(files: Record<string, { sha256: string | null }>): Prom
 // Runs inside exclusive() (the synthesis job holds the queue), so it loads directly.
 function synthesisEngine(signal: AbortSignal, throwIfCancelled: () => void): SynthesisEngine {
   return {
+    async checkProvider(provider) {
+      chooseRunOrtProviders(await detectWebGpu(), provider);
+    },
     async ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind, provider) {
       const key = JSON.stringify([model, scheduler, provider]);
       if (loaded && loadedFor?.key === key) return loadedFor.model;

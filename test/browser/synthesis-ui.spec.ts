@@ -5,14 +5,7 @@
 // diversity, memorisation from Inception-V3 pooled features of nsfwjs weights served from
 // our origin). Storage is read back through a harness page of the same origin.
 import { test, expect, harnessFor } from './fixtures';
-import { TINY_PIPELINE, TINY_PIPELINE_CONFIGS, tinyPipelineFolder } from './tiny-pipeline';
-
-/**
- * The tiny SD-1.x pipeline in diffusers ONNX (optimum) layout, with the component configs an
- * optimum export writes: the loader needs a VAE config (vae_decoder/, vae_encoder/ or vae/
- * config.json) for the latent channels and scaling factor.
- */
-
+import { importTinyPipeline } from './tiny-pipeline';
 
 const finite = (s: string) => {
   const m = /-?\d+(\.\d+)?(e[+-]?\d+)?/i.exec(s);
@@ -43,14 +36,7 @@ test('Data → Models → Synthesis: 2 images generated, one accepted and one re
   lap('demo dataset');
 
   // 2. The tiny pipeline as a local folder.
-  await page.goto('/#/models');
-  await page.getByTestId('import-name').fill('tiny ui');
-  const layout = [...TINY_PIPELINE_CONFIGS, ...TINY_PIPELINE];
-  await page.getByTestId('import-folder').setInputFiles(tinyPipelineFolder(layout, 'cxr-synui-'));
-  await expect(page.getByTestId('import-result')).toContainText(`Imported ${layout.length} files`, { timeout: 60_000 });
-  const local = page.getByTestId('local-model');
-  await expect(local).toHaveAttribute('data-status', 'ready');
-  const modelId = (await local.getAttribute('data-model-id'))!;
+  const modelId = await importTinyPipeline(page, 'tiny ui', 'cxr-synui-');
   lap('model import');
 
   // 3. Synthesis page: model, dataset, task, N = 2, 2 steps.
@@ -88,8 +74,10 @@ test('Data → Models → Synthesis: 2 images generated, one accepted and one re
   expect(stored.run.status).toBe('completed');
   expect(stored.run.settings).toMatchObject({ model: { kind: 'store', modelId }, count: 2, steps: 2 });
   expect(stored.imgs.map((i) => i.provenance.params.modelSource)).toEqual(['store', 'store']);
-  // No provider choice on the page: 'auto' picks wasm on SwiftShader (or WebGPU on a real adapter).
+  // The provider left at its default (Settings: automatic), which picks wasm on SwiftShader.
+  expect(stored.run.settings.provider).toBe('auto');
   const backend = stored.imgs[0].provenance.params.backend;
+  expect(stored.imgs.map((i) => i.provenance.params.backend)).toEqual([stored.run.pipeline!.providers, stored.run.pipeline!.providers]);
 
   // 4. Review: accept the first, reject the second.
   await items.nth(0).getByTestId('review-accept').click();

@@ -3,7 +3,8 @@
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { sharedRoot } from './fixtures';
+import type { Page } from '@playwright/test';
+import { expect, sharedRoot } from './fixtures';
 
 /** [path in the pipeline folder, path under ../shared] */
 export const TINY_PIPELINE: [string, string][] = [
@@ -33,4 +34,16 @@ export function tinyPipelineFolder(layout: [string, string][], prefix = 'cxr-mod
     copyFileSync(resolve(sharedRoot, rel), join(root, dest));
   }
   return root;
+}
+
+/** Imports the tiny pipeline with its component configs as a local folder on the Models page; returns the ready model's id. */
+export async function importTinyPipeline(page: Page, name: string, prefix: string): Promise<string> {
+  await page.goto('/#/models');
+  await page.getByTestId('import-name').fill(name);
+  const layout = [...TINY_PIPELINE_CONFIGS, ...TINY_PIPELINE];
+  await page.getByTestId('import-folder').setInputFiles(tinyPipelineFolder(layout, prefix));
+  await expect(page.getByTestId('import-result')).toContainText(`Imported ${layout.length} files`, { timeout: 60_000 });
+  const local = page.getByTestId('local-model');
+  await expect(local).toHaveAttribute('data-status', 'ready');
+  return (await local.getAttribute('data-model-id'))!;
 }

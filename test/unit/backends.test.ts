@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseOrtProviders, chooseTfjsBackends, describeOutcome, hasShaderF16, isSoftwareAdapter, type GpuAdapterInfo } from '../../src/core/backends';
+import { chooseOrtProviders, chooseRunOrtProviders, chooseTfjsBackends, describeOutcome, hasShaderF16, isSoftwareAdapter, ProviderUnavailableError, type GpuAdapterInfo } from '../../src/core/backends';
 
 const hardware: GpuAdapterInfo = { available: true, vendor: 'nvidia', architecture: 'ada', features: ['shader-f16'] };
 const swiftshader: GpuAdapterInfo = { available: true, vendor: 'google', architecture: 'swiftshader', features: ['subgroups'] };
@@ -37,5 +37,21 @@ describe('backend policy', () => {
     expect(
       describeOutcome('ORT', { active: 'wasm', attempts: [{ backend: 'webgpu', ok: false, reason: 'device lost' }, { backend: 'wasm', ok: true }] }, chooseOrtProviders(hardware, 'auto')),
     ).toBe('ORT: wasm; webgpu failed (device lost)');
+  });
+
+  it('a provider chosen for a run is used alone; WebGPU without an adapter is an error, automatic is the policy', () => {
+    expect(chooseRunOrtProviders(swiftshader, 'auto')).toEqual(chooseOrtProviders(swiftshader, 'auto'));
+    expect(chooseRunOrtProviders(hardware, 'auto').order).toEqual(['webgpu', 'wasm']);
+    expect(chooseRunOrtProviders(none, 'auto').order).toEqual(['wasm']);
+    expect(chooseRunOrtProviders(hardware, 'wasm')).toEqual({ order: ['wasm'], notes: ['wasm chosen for this run'] });
+    expect(chooseRunOrtProviders(hardware, 'webgpu')).toEqual({ order: ['webgpu'], notes: ['webgpu chosen for this run'] });
+    const soft = chooseRunOrtProviders(swiftshader, 'webgpu');
+    expect(soft.order).toEqual(['webgpu']);
+    expect(soft.notes.join('; ')).toMatch(/software renderer \(swiftshader\): expect it to be much slower than wasm/);
+    expect(chooseRunOrtProviders(none, 'wasm').order).toEqual(['wasm']);
+    expect(() => chooseRunOrtProviders(none, 'webgpu')).toThrow(ProviderUnavailableError);
+    expect(() => chooseRunOrtProviders(none, 'webgpu')).toThrow(
+      'WebGPU was chosen for this run, but this browser has no WebGPU adapter (no navigator.gpu); choose automatic or wasm (CPU) instead',
+    );
   });
 });

@@ -58,7 +58,7 @@ export interface ComponentSession {
 
 function fp16Message(path: string, providers: OrtProviderName[], shaderF16: boolean): string {
   const why = !providers.includes('webgpu')
-    ? 'WebGPU is not in use here (unavailable or forced off in Settings), and the WebAssembly backend has no float16 kernels for most of its operators'
+    ? 'WebGPU is not in use here (no adapter, or wasm was chosen for the run), and the WebAssembly backend has no float16 kernels for most of its operators'
     : !shaderF16
       ? 'this GPU adapter does not offer the WebGPU feature "shader-f16"'
       : '';

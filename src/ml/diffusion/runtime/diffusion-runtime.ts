@@ -2,7 +2,7 @@
 // (WebGPU EP → wasm), creates one session per component, keeps UNet tensors on the GPU
 // where ORT allows, and describes what it loaded (PipelineInfo) for the UI and the
 // provenance of generated images.
-import { chooseOrtProviders, hasShaderF16, type BackendPreference, type GpuAdapterInfo, type OrtProviderName } from '../../../core/backends';
+import { chooseRunOrtProviders, hasShaderF16, type BackendPreference, type GpuAdapterInfo, type OrtProviderName } from '../../../core/backends';
 import { configureOrt } from '../../backend/ort-setup';
 import type { DeviceLostListener } from '../../backend/tfjs-setup';
 import { detectWebGpu } from '../../backend/webgpu-info';
@@ -20,7 +20,11 @@ export type ModelSource =
   | { kind: 'opfs'; modelId: string };
 
 export interface LoadPipelineOptions {
-  /** 'auto' = WebGPU EP when an adapter exists, else wasm; a forced choice still falls back. */
+  /**
+   * 'auto' = core/backends policy (WebGPU EP on a hardware adapter, wasm on a software one or
+   * without an adapter, falling back); a named provider is used alone, and WebGPU without an
+   * adapter throws ProviderUnavailableError before any session is created (chooseRunOrtProviders).
+   */
   provider?: BackendPreference<OrtProviderName>;
   /** Scheduler class for the model's scheduler config; default: the config's own class. */
   scheduler?: SchedulerKind;
@@ -70,7 +74,7 @@ export async function loadDiffusionPipeline(
 ): Promise<LoadedPipeline> {
   const ort = configureOrt();
   const gpu = deps.gpu ?? (await detectWebGpu());
-  const choice = chooseOrtProviders(gpu, options.provider ?? 'auto');
+  const choice = chooseRunOrtProviders(gpu, options.provider ?? 'auto');
   const shaderF16 = hasShaderF16(gpu);
   const files = modelFilesFor(source);
   const keepOnGpuWanted = options.keepOnGpu ?? true;

@@ -3,6 +3,7 @@
 // full provenance and review status 'pending'. The run record's `outputs` is the checkpoint:
 // it is saved after every stored image, so a cancelled or killed job resumed with the same
 // run id continues at the first image without output and never redoes a finished one.
+import type { BackendPreference, OrtProviderName } from '../../../core/backends';
 import { isCancellation, type JobContext } from '../../../core/jobs';
 import { deriveSeed } from '../../../core/random';
 import { getDataset, readCanonicalPixels, storeImageContent } from '../../../storage/dataset-repo';
@@ -45,14 +46,17 @@ export interface LoadedModel {
 
 /** What the job needs from the worker: a loaded pipeline and one generation on it. */
 export interface SynthesisEngine {
-  ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind, provider: 'auto' | 'webgpu' | 'wasm'): Promise<LoadedModel>;
+  /** Throws when the provider choice cannot run here (WebGPU chosen without an adapter): checked before the run is stored. */
+  checkProvider(provider: BackendPreference<OrtProviderName>): Promise<void>;
+  ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind, provider: BackendPreference<OrtProviderName>): Promise<LoadedModel>;
   generate(params: GenerateParams, onProgress: (p: Img2ImgProgress) => void): Promise<GenerateResult>;
 }
 
-async function startOrResume(req: SynthesisRequest): Promise<SynthesisRunRecord> {
+async function startOrResume(req: SynthesisRequest, engine: SynthesisEngine): Promise<SynthesisRunRecord> {
   if (req.resume) {
     const run = await getSynthesisRun(req.runId);
     if (!run) throw new Error(`no synthesis run ${req.runId} to resume`);
+    await engine.checkProvider(run.settings.provider);
     return run;
   }
   if (await getSynthesisRun(req.runId)) throw new Error(`synthesis run ${req.runId} exists already; resume it instead`);
@@ -62,6 +66,7 @@ async function startOrResume(req: SynthesisRequest): Promise<SynthesisRunRecord>
   const dataset = await getDataset(settings.datasetId);
   const task = dataset?.tasks.find((t) => t.id === settings.taskId);
   const sourceIds = await chooseSynthesisSources(settings.datasetId, settings.taskId, settings.count, settings.seed, settings.sourceIds);
+  await engine.checkProvider(settings.provider);
   const now = Date.now();
   const run: SynthesisRunRecord = {
     kind: 'synthesis', id: req.runId, status: 'running', createdAt: now, updatedAt: now,
@@ -76,7 +81,7 @@ async function startOrResume(req: SynthesisRequest): Promise<SynthesisRunRecord>
 export async function runSynthesisJob(req: SynthesisRequest, ctx: JobContext, engine: SynthesisEngine): Promise<SynthesisResult> {
   const t0 = performance.now();
   ctx.progress('preparing', 0, 1, 'choosing NORMAL training images');
-  let run = await startOrResume(req);
+  let run = await startOrResume(req, engine);
   const s = run.settings;
   run = { ...run, status: 'running', error: undefined, jobIds: req.jobId ? [...run.jobIds, req.jobId] : run.jobIds };
   await saveSynthesisRun(run);
@@ -86,7 +91,7 @@ export async function runSynthesisJob(req: SynthesisRequest, ctx: JobContext, en
     const dataset = await getDataset(s.datasetId);
     if (!dataset) throw new Error(`no dataset ${s.datasetId}`);
     ctx.progress('loading model', 0, 1, s.model.kind === 'store' ? s.model.modelId : s.model.baseUrl);
-    const model = await engine.ensurePipeline(s.model, s.scheduler as SchedulerKind, s.provider ?? 'auto');
+    const model = await engine.ensurePipeline(s.model, s.scheduler as SchedulerKind, s.provider);
     run.pipeline = { providers: model.info.providers, scheduler: model.info.scheduler, width: model.info.width, height: model.info.height, notes: model.info.notes };
     await saveSynthesisRun(run);
 
