@@ -144,4 +144,18 @@ test('Synthesis page: bulk review accepts, then rejects, every image of the page
   await expect(page.locator('[data-testid="review-item"][data-status="rejected"]')).toHaveCount(count);
   const none = await s.h.evaluate(([d, t]) => window.harness.syntheticRepo.acceptedSyntheticImages(d, t).then((r) => r.length), [s.datasetId, s.taskId] as const);
   expect(none).toBe(0);
+
+  // The same settings again make the same pixels: those are the stored images, and the
+  // review given to them (and their first provenance) is kept, not reset to pending.
+  const first = (await storedRuns(s))[0].run;
+  await page.getByTestId('synthesis-start').click();
+  await expect(page.getByTestId('synthesis-run')).toHaveCount(2);
+  const again = await finished(page);
+  expect(again.status, again.text).toBe('completed');
+  const runs = await storedRuns(s);
+  const second = runs.find((r) => r.run.id !== first.id)!;
+  expect(second.run.outputs).toEqual(first.outputs);
+  expect(second.reviews).toEqual(Array(count).fill('rejected'));
+  const runIds = await s.h.evaluate((ids) => Promise.all(ids.map((id) => window.harness.stores.images.get(id).then((r) => (r as { provenance: { params: { runId: string } } }).provenance.params.runId))), second.run.outputs as string[]);
+  expect(runIds).toEqual(Array(count).fill(first.id));
 });

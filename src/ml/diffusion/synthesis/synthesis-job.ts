@@ -141,7 +141,10 @@ export async function runSynthesisJob(req: SynthesisRequest, ctx: JobContext, en
         },
         review: { status: 'pending', at: Date.now() },
       };
-      await storeImageContent([{ record, pixels: canonical, thumb }]);
+      // Same pixels as a synthetic image already stored (the same settings run again, or a
+      // generation redone after a crash): it is that image. Its record — first provenance and
+      // the user's review — is kept rather than reset to pending.
+      if (!existing) await storeImageContent([{ record, pixels: canonical, thumb }]);
       run.outputs[i] = canonical.id;
       await saveSynthesisRun(run); // the checkpoint
       generated++;
