@@ -56,12 +56,12 @@ export function startDemoModelInstall() {
   );
 }
 
-/** Stores a weight-only int8 copy of a ready diffusion pipeline as a new local model. */
-export function startModelQuantize(sourceId: string, name: string) {
+/** Stores a weight-only int8 (bits 8) or 4-bit MatMul + int8 (bits 4) copy of a ready diffusion pipeline as a new local model. */
+export function startModelQuantize(sourceId: string, name: string, bits: 8 | 4) {
   const models = getWorker('models');
   return startJob(
-    { kind: 'model-import', title: `Make an int8 copy of ${name}`, params: { modelId: `${sourceId}-int8`, sourceId, name, files: 0 }, resumable: false },
-    (jobId, sink) => models.quantize(jobId, sourceId, sink),
+    { kind: 'model-import', title: `Make a${bits === 8 ? 'n int8' : ' 4-bit'} copy of ${name}`, params: { sourceId, bits, name, files: 0 }, resumable: false },
+    (jobId, sink) => models.quantize(jobId, sourceId, bits, sink),
     (jobId) => models.cancel(jobId),
   );
 }

@@ -6,7 +6,7 @@ import { parseModelEntry } from '../core/models/catalog';
 import { downloadModel, type DownloadOptions, type DownloadResult } from '../ml/models/download';
 import { importLocalModel, type ImportRequest, type ImportResult } from '../ml/models/import-local';
 import { installDemoPipeline } from '../ml/models/install-demo';
-import { quantizePipeline, type QuantizePipelineResult } from '../ml/models/quantize-pipeline';
+import { quantizePipeline, type QuantizedBits, type QuantizePipelineResult } from '../ml/models/quantize-pipeline';
 import { deleteModel, listModels, type StoredModel } from '../storage/model-store';
 import { JobHost } from './job-host';
 
@@ -28,9 +28,9 @@ const api = {
     return host.run(jobId, sink, (ctx) => installDemoPipeline(ctx));
   },
 
-  /** Job: store a weight-only int8 copy of a ready diffusion pipeline. */
-  quantize(jobId: string, sourceId: string, sink: ProgressSink): Promise<QuantizePipelineResult> {
-    return host.run(jobId, sink, (ctx) => quantizePipeline(sourceId, ctx));
+  /** Job: store a weight-only int8 (bits 8) or 4-bit MatMul + int8 (bits 4) copy of a ready diffusion pipeline. */
+  quantize(jobId: string, sourceId: string, bits: QuantizedBits, sink: ProgressSink): Promise<QuantizePipelineResult> {
+    return host.run(jobId, sink, (ctx) => quantizePipeline(sourceId, bits, ctx));
   },
 
   list(): Promise<StoredModel[]> {

@@ -316,48 +316,52 @@ test.describe('diffusion worker (tiny SD-1.x pipeline)', () => {
   });
 });
 
-test('Models page: an int8 copy of a stored pipeline runs on the wasm and WebGPU EPs, close to the fp32 reference', async ({ page }) => {
-  test.setTimeout(600_000);
-  await page.goto('/#/models');
-  await page.getByTestId('import-name').fill('tiny fp32');
-  const layout = [...TINY_PIPELINE_CONFIGS, ...TINY_PIPELINE];
-  await page.getByTestId('import-folder').setInputFiles(tinyPipelineFolder(layout, 'cxr-int8-'));
-  await expect(page.getByTestId('import-result')).toContainText(`Imported ${layout.length} files`, { timeout: 60_000 });
-  const sourceId = (await page.getByTestId('local-model').first().getAttribute('data-model-id'))!;
-  await page.getByTestId('local-model-quantize').click();
-  await expect(page.getByTestId('import-result')).toContainText(`int8 copy stored as ${sourceId}-int8`, { timeout: 120_000 });
-  await expect(page.getByTestId('import-result')).toContainText(/unet [\d.]+ [KM]B → [\d.]+ [KM]B/);
+for (const bits of [8, 4] as const) {
+  const kind = bits === 8 ? 'int8' : 'q4';
+  test(`Models page: ${bits === 8 ? 'an int8' : 'a 4-bit MatMul + int8'} copy of a stored pipeline runs on the wasm and WebGPU EPs, close to the fp32 reference`, async ({ page }) => {
+    test.setTimeout(600_000);
+    await page.goto('/#/models');
+    await page.getByTestId('import-name').fill('tiny fp32');
+    const layout = [...TINY_PIPELINE_CONFIGS, ...TINY_PIPELINE];
+    await page.getByTestId('import-folder').setInputFiles(tinyPipelineFolder(layout, 'cxr-quant-'));
+    await expect(page.getByTestId('import-result')).toContainText(`Imported ${layout.length} files`, { timeout: 60_000 });
+    const sourceId = (await page.getByTestId('local-model').first().getAttribute('data-model-id'))!;
+    const copyId = `${sourceId}-${kind}`;
+    await page.getByTestId(bits === 8 ? 'local-model-quantize' : 'local-model-quantize-q4').click();
+    await expect(page.getByTestId('import-result')).toContainText(`copy stored as ${copyId}`, { timeout: 120_000 });
+    await expect(page.getByTestId('import-result')).toContainText(/unet [\d.]+ [KM]B → [\d.]+ [KM]B/);
 
-  await openHarness(page);
-  const [src, int8] = await page.evaluate((ids) => Promise.all(ids.map((id) => window.harness.modelStore.getModel(id))), [sourceId, `${sourceId}-int8`]);
-  expect(int8).toMatchObject({ status: 'ready', variant: 'int8', origin: 'local' });
-  expect(Object.keys(int8!.files).sort()).toEqual(Object.keys(src!.files).sort());
-  expect(int8!.files['unet/model.onnx'].bytes).toBeLessThan(src!.files['unet/model.onnx'].bytes * 0.5);
+    await openHarness(page);
+    const [src, copy] = await page.evaluate((ids) => Promise.all(ids.map((id) => window.harness.modelStore.getModel(id))), [sourceId, copyId]);
+    expect(copy).toMatchObject({ status: 'ready', variant: kind, origin: 'local' });
+    expect(Object.keys(copy!.files).sort()).toEqual(Object.keys(src!.files).sort());
+    expect(copy!.files['unet/model.onnx'].bytes).toBeLessThan(src!.files['unet/model.onnx'].bytes * (bits === 8 ? 0.5 : 0.4));
 
-  // wasm: the fixture's run with its injected noise, against diffusers' fp32 image
-  const info = await load(page, 'wasm', { kind: 'opfs', modelId: `${sourceId}-int8` });
-  expect(info.providers).toEqual(['wasm']);
-  const out = await runReference(page);
-  const diff = maxAbs(out.image, refF32('img2img/image_nhwc'));
-  console.info('int8 copy vs fp32 diffusers image, max |Δ| (0..1 scale):', diff);
-  expect(diff).toBeGreaterThan(0);
-  expect(diff).toBeLessThan(0.05);
+    // wasm: the fixture's run with its injected noise, against diffusers' fp32 image
+    const info = await load(page, 'wasm', { kind: 'opfs', modelId: copyId });
+    expect(info.providers).toEqual(['wasm']);
+    const out = await runReference(page);
+    const diff = maxAbs(out.image, refF32('img2img/image_nhwc'));
+    console.info(`${kind} copy vs fp32 diffusers image, max |Δ| (0..1 scale):`, diff);
+    expect(diff).toBeGreaterThan(0);
+    expect(diff).toBeLessThan(bits === 8 ? 0.05 : 0.08);
 
-  // WebGPU EP (one UNet step on SwiftShader): DequantizeLinear has WebGPU kernels, so no CPU fallback, same image as wasm
-  const oneStep = async (provider: 'wasm' | 'webgpu') => {
-    const i = await load(page, provider, { kind: 'opfs', modelId: `${sourceId}-int8` });
-    const r = await page.evaluate(async (params) => {
-      const h = window.harness;
-      const image = { data: await h.fetchBytes('/__shared__/fixtures/diffusion-tiny/refs/img2img__init_image_u8_hwc.bin'), width: 64, height: 64, channels: 3 as const };
-      const g = await h.diffusion().generate(`int8-${Math.random()}`, { ...params, image, seed: 3, returnFloat: true }, h.proxy(() => undefined));
-      return { image: Array.from(g.image!), steps: g.timesteps.length };
-    }, { ...REF_PARAMS, strength: 0.1 });
-    return { info: i, ...r };
-  };
-  const gpu = await oneStep('webgpu');
-  expect(gpu.info.components.unet.provider).toBe('webgpu');
-  expect(gpu.info.components.unet.cpuFallbackOps).toEqual([]);
-  expect(gpu.steps).toBe(1);
-  const cpu = await oneStep('wasm');
-  expect(maxAbs(gpu.image, cpu.image)).toBeLessThan(2e-3);
-});
+    // WebGPU EP (one UNet step on SwiftShader): DequantizeLinear and MatMulNBits have WebGPU kernels; same image as wasm
+    const oneStep = async (provider: 'wasm' | 'webgpu') => {
+      const i = await load(page, provider, { kind: 'opfs', modelId: copyId });
+      const r = await page.evaluate(async (params) => {
+        const h = window.harness;
+        const image = { data: await h.fetchBytes('/__shared__/fixtures/diffusion-tiny/refs/img2img__init_image_u8_hwc.bin'), width: 64, height: 64, channels: 3 as const };
+        const g = await h.diffusion().generate(`quant-${Math.random()}`, { ...params, image, seed: 3, returnFloat: true }, h.proxy(() => undefined));
+        return { image: Array.from(g.image!), steps: g.timesteps.length };
+      }, { ...REF_PARAMS, strength: 0.1 });
+      return { info: i, ...r };
+    };
+    const gpu = await oneStep('webgpu');
+    expect(gpu.info.components.unet.provider).toBe('webgpu');
+    expect(gpu.info.components.unet.cpuFallbackOps).toEqual([]);
+    expect(gpu.steps).toBe(1);
+    const cpu = await oneStep('wasm');
+    expect(maxAbs(gpu.image, cpu.image)).toBeLessThan(2e-3);
+  });
+}

@@ -1,7 +1,7 @@
 // Weight-only int8 quantization of an ONNX model, the QDQ way: each large float32 weight
 // of a Conv, MatMul or Gemm becomes an int8 initializer plus a per-output-channel scale, and
 // a DequantizeLinear node recreates the float weight under its old name, so the rest of the
-// graph is untouched. ORT's WebGPU EP runs DequantizeLinear (it has no QLinearConv /
+// graph is untouched. Optionally MatMul weights go to 4 bits instead, as ORT's MatMulNBits. ORT's WebGPU EP runs DequantizeLinear (it has no QLinearConv /
 // MatMulInteger kernels, so activation quantization is not an option there). Weights stored
 // as external data are read through `readExternal`; the result is one self-contained
 // model.onnx (every remaining external tensor is inlined), about a quarter of the weights'
@@ -14,6 +14,11 @@ export type ExternalDataReader = (location: string, offset: number, length: numb
 export interface QuantizeOptions {
   /** weights with fewer elements stay float (biases, norms, tiny kernels); default 1024 */
   minElements?: number;
+  /**
+   * MatMul weights as 4-bit blocks in ORT's MatMulNBits (com.microsoft) instead of int8 QDQ:
+   * about half the int8 size again; ORT's WebGPU and wasm EPs both have kernels for it.
+   */
+  matMul4Bit?: boolean;
   /** reads `length` bytes at `offset` of an external data file next to the model */
   readExternal?: ExternalDataReader;
 }
@@ -21,6 +26,8 @@ export interface QuantizeOptions {
 export interface QuantizedTensor {
   name: string;
   dims: number[];
+  /** 8 (int8 QDQ) or 4 (MatMulNBits) */
+  bits: 4 | 8;
   /** the per-channel axis, or null for one scale for the whole tensor */
   axis: number | null;
   consumer: string;
@@ -47,6 +54,8 @@ interface NodeInfo {
   op: string;
   domain: string;
   inputs: string[];
+  outputs: string[];
+  name: string;
   transB: boolean;
 }
 
@@ -73,6 +82,8 @@ function readNode(body: Uint8Array): NodeInfo {
     op: protoString(fs.find((f) => f.field === 4)) ?? '',
     domain: protoString(fs.find((f) => f.field === 7)) ?? '',
     inputs: fs.filter((f) => f.field === 1).map((f) => protoString(f) ?? ''),
+    outputs: fs.filter((f) => f.field === 2).map((f) => protoString(f) ?? ''),
+    name: protoString(fs.find((f) => f.field === 3)) ?? '',
     transB,
   };
 }
@@ -136,6 +147,41 @@ function quantize(w: Float32Array, dims: number[], axis: number | null): { q: In
   return { q, scales, maxRelError: maxAbs > 0 ? maxErr / maxAbs : 0 };
 }
 
+/** Block size of the 4-bit MatMul weights: 32 values share a scale (the common choice). */
+const BLOCK = 32;
+
+/**
+ * W [K, N] (MatMul's B) as MatMulNBits wants it: per output column n, K in blocks of 32,
+ * symmetric codes q = round(w / s) + 8 in 1..15 with s = max|w| / 7 (zero point: the
+ * default 8), two per byte with the earlier value in the low nibble; B is [N, blocks, 16]
+ * and scales [N·blocks].
+ */
+function quantize4Bit(w: Float32Array, k: number, n: number): { packed: Uint8Array; scales: Float32Array; blocks: number; maxRelError: number } {
+  const blocks = Math.ceil(k / BLOCK);
+  const packed = new Uint8Array(n * blocks * (BLOCK / 2));
+  const scales = new Float32Array(n * blocks);
+  let maxAbs = 0;
+  let maxErr = 0;
+  for (let col = 0; col < n; col++) {
+    for (let b = 0; b < blocks; b++) {
+      let m = 0;
+      for (let r = b * BLOCK; r < Math.min(k, (b + 1) * BLOCK); r++) m = Math.max(m, Math.abs(w[r * n + col]));
+      maxAbs = Math.max(maxAbs, m);
+      const scale = m > 0 ? Math.fround(m / 7) : 1;
+      scales[col * blocks + b] = scale;
+      for (let i = 0; i < BLOCK; i++) {
+        const r = b * BLOCK + i;
+        const v = r < k ? w[r * n + col] : 0;
+        const q = Math.max(-8, Math.min(7, Math.round(v / scale)));
+        if (r < k) maxErr = Math.max(maxErr, Math.abs(v - q * scale));
+        const at = (col * blocks + b) * (BLOCK / 2) + (i >> 1);
+        packed[at] |= (q + 8) << ((i & 1) * 4);
+      }
+    }
+  }
+  return { packed, scales, blocks, maxRelError: maxAbs > 0 ? maxErr / maxAbs : 0 };
+}
+
 function opsetOf(modelFields: ProtoField[]): number {
   for (const f of modelFields.filter((m) => m.field === 8)) {
     const of = protoFields(f.body!);
@@ -156,8 +202,10 @@ export async function quantizeWeightsInt8(model: Uint8Array, options: QuantizeOp
   const graphFields = protoFields(graphField.body!);
 
   const consumers = new Map<string, { op: string; index: number; transB: boolean }[]>();
+  const nodes = new Map<ProtoField, NodeInfo>();
   for (const f of graphFields.filter((g) => g.field === 1)) {
     const n = readNode(f.body!);
+    nodes.set(f, n);
     const op = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.op}` : n.op;
     n.inputs.forEach((name, index) => consumers.set(name, [...(consumers.get(name) ?? []), { op, index, transB: n.transB }]));
   }
@@ -171,6 +219,8 @@ export async function quantizeWeightsInt8(model: Uint8Array, options: QuantizeOp
   };
 
   const replaced = new Map<ProtoField, Uint8Array[]>();
+  /** weights turned into MatMulNBits inputs: name → [packed B, scales, K, N] */
+  const fourBit = new Map<string, { b: string; scales: string; k: number; n: number }>();
   const dqNodes: Uint8Array[] = [];
   const done: QuantizedTensor[] = [];
   let floatBytes = 0;
@@ -182,6 +232,20 @@ export async function quantizeWeightsInt8(model: Uint8Array, options: QuantizeOp
     if (!eligible) {
       // Inline what lived in an external file, so the output is one self-contained model.
       if (t.external) replaced.set(t.field, [lengthDelimited(5, concatBytes([...t.keep, lengthDelimited(9, await tensorBytes(t, options.readExternal))]))]);
+      continue;
+    }
+    if (options.matMul4Bit && t.dims.length === 2 && uses.every((u) => u.op === 'MatMul')) {
+      const bytes = await tensorBytes(t, options.readExternal);
+      if (bytes.length !== count * 4) throw new OnnxQuantizeError(`${t.name}: ${bytes.length} bytes of data for ${count} float32 values`);
+      const [k, n] = t.dims;
+      const { packed, scales, blocks, maxRelError } = quantize4Bit(new Float32Array(bytes.slice().buffer), k, n);
+      const bName = fresh(`${t.name}_q4`);
+      const sName = fresh(`${t.name}_scales`);
+      replaced.set(t.field, [lengthDelimited(5, tensorProto(bName, [n, blocks, BLOCK / 2], packed)), lengthDelimited(5, tensorProto(sName, [n * blocks], scales))]);
+      fourBit.set(t.name, { b: bName, scales: sName, k, n });
+      done.push({ name: t.name, dims: t.dims, bits: 4, axis: null, consumer: 'MatMul', maxRelError });
+      floatBytes += count * 4;
+      quantizedBytes += packed.length + scales.length * 4;
       continue;
     }
     const axes = uses.map((u) => (u.op === 'Conv' ? 0 : u.op === 'Gemm' ? (u.transB ? 0 : 1) : t.dims.length === 2 ? 1 : null));
@@ -197,7 +261,7 @@ export async function quantizeWeightsInt8(model: Uint8Array, options: QuantizeOp
       lengthDelimited(5, tensorProto(sName, axis === null ? [] : [scales.length], scales)),
     ]);
     dqNodes.push(lengthDelimited(1, nodeProto('DequantizeLinear', [qName, sName], [t.name], axis === null ? {} : { axis })));
-    done.push({ name: t.name, dims: t.dims, axis, consumer: [...new Set(uses.map((u) => u.op))].join('+'), maxRelError });
+    done.push({ name: t.name, dims: t.dims, bits: 8, axis, consumer: [...new Set(uses.map((u) => u.op))].join('+'), maxRelError });
     floatBytes += count * 4;
     quantizedBytes += q.length + scales.length * 4;
   }
@@ -206,16 +270,23 @@ export async function quantizeWeightsInt8(model: Uint8Array, options: QuantizeOp
   const quantizedNames = new Set(done.map((d) => d.name));
   const graphParts: Uint8Array[] = [...dqNodes];
   for (const f of graphFields) {
-    if (replaced.has(f)) graphParts.push(...replaced.get(f)!);
+    const node = nodes.get(f);
+    const q4 = node && node.op === 'MatMul' && (node.domain === '' || node.domain === 'ai.onnx') ? fourBit.get(node.inputs[1]) : undefined;
+    if (node && q4) {
+      graphParts.push(lengthDelimited(1, nodeProto('MatMulNBits', [node.inputs[0], q4.b, q4.scales], node.outputs, { K: q4.k, N: q4.n, bits: 4, block_size: BLOCK }, 'com.microsoft')));
+    } else if (replaced.has(f)) graphParts.push(...replaced.get(f)!);
     else if (f.field === 11 && quantizedNames.has(protoString(protoFields(f.body!).find((x) => x.field === 1)) ?? '')) continue;
     else graphParts.push(f.raw);
   }
-  return { model: assemble(modelFields, graphField, graphParts), tensors: done, floatBytes, quantizedBytes };
+  // MatMulNBits lives in ORT's com.microsoft domain, which the model must import.
+  const hasMsDomain = modelFields.some((f) => f.field === 8 && protoString(protoFields(f.body!).find((x) => x.field === 1)) === 'com.microsoft');
+  const extraOpsets = fourBit.size && !hasMsDomain ? [lengthDelimited(8, concatBytes([lengthDelimited(1, new TextEncoder().encode('com.microsoft')), Uint8Array.of(16, 1)]))] : [];
+  return { model: assemble(modelFields, graphField, graphParts, extraOpsets), tensors: done, floatBytes, quantizedBytes };
 }
 
 // The model with its graph replaced, written into one allocation: for an SD UNet the parts
 // are most of a gigabyte, and concatenating twice (graph, then model) would double that.
-function assemble(modelFields: ProtoField[], graphField: ProtoField, graphParts: Uint8Array[]): Uint8Array {
+function assemble(modelFields: ProtoField[], graphField: ProtoField, graphParts: Uint8Array[], extra: Uint8Array[]): Uint8Array {
   const graphLength = graphParts.reduce((s, p) => s + p.length, 0);
   const header = lengthDelimited(7, new Uint8Array(0)).subarray(0, 1); // the tag byte of field 7
   const lengthVarint: number[] = [];
@@ -226,7 +297,7 @@ function assemble(modelFields: ProtoField[], graphField: ProtoField, graphParts:
     }
     lengthVarint.push((v % 128) | 128);
   }
-  const pieces = modelFields.flatMap((f) => (f === graphField ? [header, Uint8Array.from(lengthVarint), ...graphParts] : [f.raw]));
+  const pieces = [...modelFields.flatMap((f) => (f === graphField ? [header, Uint8Array.from(lengthVarint), ...graphParts] : [f.raw])), ...extra];
   const total = pieces.reduce((s, p) => s + p.length, 0);
   if (total > 2 ** 31 - 1) throw new OnnxQuantizeError(`the quantized model would be ${total} bytes, above the 2 GB a single ONNX protobuf can hold`);
   return concatBytes(pieces);

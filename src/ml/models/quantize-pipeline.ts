@@ -1,5 +1,5 @@
-// Makes a weight-only int8 copy of a stored diffusion pipeline (ml/formats/onnx-quantize):
-// about a quarter of the fp32 download and of the weights' memory, for GPUs with little
+// Makes a weight-only int8 (or 4-bit MatMul + int8) copy of a stored diffusion pipeline
+// (ml/formats/onnx-quantize): about a quarter (or less) of the fp32 weights' size and memory, for GPUs with little
 // memory and for the 4 GB wasm heap. Each component is read from OPFS (external weights
 // slice by slice), quantized in memory and written as one self-contained model.onnx; the
 // configs and tokenizer are copied. The copy is a new local model; the original is kept.
@@ -19,7 +19,10 @@ export interface QuantizePipelineResult {
   bytes: number;
 }
 
-export const int8CopyId = (id: string) => `${id}-int8`;
+export type QuantizedBits = 8 | 4;
+
+/** 8: int8 QDQ weights everywhere; 4: MatMul weights 4-bit (MatMulNBits), the rest int8. */
+export const quantizedCopyId = (id: string, bits: QuantizedBits) => `${id}-${bits === 8 ? 'int8' : 'q4'}`;
 
 const WRITE_SLICE = 16 * 1024 * 1024;
 
@@ -44,13 +47,14 @@ async function store(id: string, path: string, bytes: Uint8Array, record: Stored
   await saveModel(record);
 }
 
-export async function quantizePipeline(sourceId: string, ctx: TaskContext): Promise<QuantizePipelineResult> {
+export async function quantizePipeline(sourceId: string, bits: QuantizedBits, ctx: TaskContext): Promise<QuantizePipelineResult> {
   const source = await getModel(sourceId);
   if (!source || source.status !== 'ready') throw new Error(`${sourceId} is not a stored, ready model`);
   if (source.kind !== 'diffusion-pipeline') throw new Error(`${source.name} is not a diffusion pipeline`);
   if (source.variant === 'fp16') throw new Error(`${source.name} has float16 weights; the int8 copy is made from float32 pipelines`);
-  const id = int8CopyId(sourceId);
-  if ((await getModel(id))?.status === 'ready') throw new Error(`an int8 copy of ${source.name} is already stored (${id}); delete it first to make it again`);
+  const id = quantizedCopyId(sourceId, bits);
+  const what = bits === 8 ? 'int8' : '4-bit';
+  if ((await getModel(id))?.status === 'ready') throw new Error(`a ${what} copy of ${source.name} is already stored (${id}); delete it first to make it again`);
 
   // Weight files next to a component's model.onnx (weights.pb, model.onnx_data, …) are read
   // through the model's own external-data references and not copied.
@@ -60,9 +64,9 @@ export async function quantizePipeline(sourceId: string, ctx: TaskContext): Prom
   const record: StoredModel = {
     id,
     origin: 'local',
-    name: `${source.name} — int8 weights (made in this browser)`,
+    name: `${source.name} — ${bits === 8 ? 'int8 weights' : '4-bit MatMul + int8 weights'} (made in this browser)`,
     kind: 'diffusion-pipeline',
-    variant: 'int8',
+    variant: bits === 8 ? 'int8' : 'q4',
     requiresShaderF16: false,
     entry: null,
     status: 'downloading',
@@ -81,6 +85,7 @@ export async function quantizePipeline(sourceId: string, ctx: TaskContext): Prom
       let bytes = await modelFileBytes(sourceId, path);
       if (component) {
         const q = await quantizeWeightsInt8(bytes, {
+          matMul4Bit: bits === 4,
           readExternal: async (location, offset, length) => {
             ctx.throwIfCancelled();
             const file = await modelFile(sourceId, `${component}/${location}`);
@@ -99,12 +104,12 @@ export async function quantizePipeline(sourceId: string, ctx: TaskContext): Prom
     }
     record.status = 'ready';
     await saveModel(record);
-    ctx.progress('quantizing', paths.length, paths.length, `int8 copy stored (${formatBytes(result.bytes)})`);
+    ctx.progress('quantizing', paths.length, paths.length, `${what} copy stored (${formatBytes(result.bytes)})`);
     return result;
   } catch (e) {
     // Half a copy is worth nothing: remove it, the source is untouched.
     await deleteModel(id).catch(() => undefined);
     if (isCancellation(e)) throw e;
-    throw new Error(`Could not make the int8 copy of ${source.name}: ${(e as Error).message}`, { cause: e });
+    throw new Error(`Could not make the ${what} copy of ${source.name}: ${(e as Error).message}`, { cause: e });
   }
 }
