@@ -365,3 +365,17 @@ for (const bits of [8, 4] as const) {
     expect(maxAbs(gpu.image, cpu.image)).toBeLessThan(2e-3);
   });
 }
+
+test('a pipeline whose weights exceed what the wasm heap can hold is refused before loading, with what to do instead', async ({ page }) => {
+  await openHarness(page);
+  // The real limit is 3.5 GB (SD-1.5 fp32 is ~4.3 GB); the tiny pipeline (16.5 MB) meets a 15 MB one at its UNet, the last component loaded.
+  const message = await page.evaluate(
+    (s) => window.harness.diffusion().loadPipeline(s as never, { provider: 'wasm', wasmWeightLimitBytes: 15 * 1024 * 1024 }).then(() => 'loaded', (e: Error) => e.message),
+    TINY_SOURCE,
+  );
+  expect(message).toMatch(/^unet\/model\.onnx: no execution provider could load it \(wasm: its weights \([\d.]+ MB\) on top of the components already on wasm \([\d.]+ MB\) exceed the 15\.0 MB the WebAssembly heap can hold/);
+  expect(message).toContain('Run it on WebGPU, or use a smaller variant');
+  // Within the limit the same pipeline loads.
+  const info = await page.evaluate((s) => window.harness.diffusion().loadPipeline(s as never, { provider: 'wasm', wasmWeightLimitBytes: 64 * 1024 * 1024 }), TINY_SOURCE);
+  expect(info.providers).toEqual(['wasm']);
+});

@@ -4,6 +4,7 @@
 // external-data files fail with an error that says what to do, not with an ORT kernel or
 // file-system message.
 import type { OrtProviderName } from '../../../core/backends';
+import { formatBytes } from '../../../core/format';
 import { createOrtSession } from '../../backend/ort-setup';
 import type { DeviceLostListener } from '../../backend/tfjs-setup';
 import type { OnnxComponentName } from '../onnx/load-onnx-pipeline';
@@ -49,7 +50,23 @@ export interface ComponentSessionRequest {
    */
   gpuOutputs?: 'all' | readonly string[];
   onDeviceLost?: DeviceLostListener;
+  /**
+   * Shared by the components of one pipeline: weight bytes already placed on the wasm EP
+   * and the most the WebAssembly heap can take. wasm32 memory ends at 4 GiB, and ORT holds
+   * the model and its weights there, so a pipeline above that fails deep inside ORT
+   * (an abort or a failed allocation) after minutes of loading; this says so up front.
+   */
+  wasmHeap?: WasmHeapBudget;
 }
+
+export interface WasmHeapBudget {
+  usedBytes: number;
+  limitBytes: number;
+}
+
+/** What a pipeline's weights may take on the wasm EP: 4 GiB less room for activations and ORT itself. */
+export const WASM_WEIGHT_LIMIT_BYTES = 3.5 * 1024 ** 3;
+
 
 export interface ComponentSession {
   session: OrtSession;
@@ -95,8 +112,22 @@ export async function createComponentSession(req: ComponentSessionRequest): Prom
     externalData.push({ path: location, data });
   }
 
+  // Sizes are known for stored (OPFS) files; a URL's size is not, and counts as 0.
+  const weightBytes = bytes.length + externalData.reduce((sum, d) => sum + (typeof d.data === 'string' ? 0 : d.data.size), 0);
   const attempts: ProviderAttempt[] = [];
   for (const provider of providers) {
+    const heap = req.wasmHeap;
+    if (provider === 'wasm' && heap && heap.usedBytes + weightBytes > heap.limitBytes) {
+      attempts.push({
+        provider,
+        ok: false,
+        reason:
+          `wasm: its weights (${formatBytes(weightBytes)})${heap.usedBytes ? ` on top of the components already on wasm (${formatBytes(heap.usedBytes)})` : ''} ` +
+          `exceed the ${formatBytes(heap.limitBytes)} the WebAssembly heap can hold (4 GB at most). Run it on WebGPU, or use a smaller variant — ` +
+          'the Models page makes int8 or 4-bit copies of a stored pipeline (about a quarter of the size or less)',
+      });
+      continue;
+    }
     const wanted = req.gpuOutputs === 'all' ? model.outputs.map((o) => o.name) : req.gpuOutputs;
     const gpuOutputs = provider === 'webgpu' && wanted?.length ? wanted : undefined;
     try {
@@ -111,6 +142,7 @@ export async function createComponentSession(req: ComponentSessionRequest): Prom
         req.onDeviceLost,
       );
       attempts.push({ provider, ok: true });
+      if (provider === 'wasm' && heap) heap.usedBytes += weightBytes;
       return {
         session,
         info: {

@@ -9,7 +9,7 @@ import { detectWebGpu } from '../../backend/webgpu-info';
 import { loadOnnxImg2ImgPipeline, type OnnxComponentName } from '../onnx/load-onnx-pipeline';
 import type { Img2ImgPipeline } from '../pipeline/img2img';
 import type { SchedulerKind } from '../schedulers';
-import { createComponentSession, type ComponentInfo } from './component-session';
+import { createComponentSession, WASM_WEIGHT_LIMIT_BYTES, type ComponentInfo } from './component-session';
 import { ortWebGpuDevice, webGpuUploader } from './device-tensors';
 import { opfsModelFiles, urlModelFiles, type ModelFiles } from './model-files';
 
@@ -33,6 +33,8 @@ export interface LoadPipelineOptions {
    * uploaded across steps (ORT IO binding). Default true. See the benchmark for its effect.
    */
   keepOnGpu?: boolean;
+  /** Weight bytes the wasm EP may take for the whole pipeline (default WASM_WEIGHT_LIMIT_BYTES; tests lower it). */
+  wasmWeightLimitBytes?: number;
 }
 
 export interface PipelineInfo {
@@ -79,6 +81,7 @@ export async function loadDiffusionPipeline(
   const files = modelFilesFor(source);
   const keepOnGpuWanted = options.keepOnGpu ?? true;
   const components: Partial<Record<OnnxComponentName, ComponentInfo>> = {};
+  const wasmHeap = { usedBytes: 0, limitBytes: options.wasmWeightLimitBytes ?? WASM_WEIGHT_LIMIT_BYTES };
 
   // The UNet session is created last (loadOnnxImg2ImgPipeline's order); the uploader
   // exists only when it landed on the WebGPU EP, otherwise embeddings stay on the host.
@@ -98,6 +101,7 @@ export async function loadDiffusionPipeline(
         shaderF16,
         gpuOutputs: component === 'unet' && keepOnGpuWanted ? 'all' : undefined,
         onDeviceLost: deps.onDeviceLost,
+        wasmHeap,
       });
       components[component] = info;
       if (component === 'unet' && info.provider === 'webgpu' && keepOnGpuWanted) {
