@@ -57,7 +57,7 @@ export function isSoftwareAdapter(gpu: GpuAdapterInfo): boolean {
 }
 
 const softwareNote = (gpu: GpuAdapterInfo) =>
-  `the WebGPU adapter is a software renderer (${gpu.architecture || 'fallback'}): wasm is faster here; force webgpu in Settings to use it anyway`;
+  `the WebGPU adapter is a software renderer (${gpu.architecture || 'fallback'}): wasm is faster here; choose WebGPU explicitly (Settings, or per run on the Synthesis page) to use it anyway`;
 
 export function chooseTfjsBackends(gpu: GpuAdapterInfo, pref: BackendPreference<TfjsBackendName>): BackendChoice<TfjsBackendName> {
   const notes: string[] = [];
