@@ -1,7 +1,7 @@
 import { defineConfig, defaultClientConditions, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { delimiter, resolve, sep } from 'node:path';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { connectSources, parseCatalog } from './src/core/models/catalog.ts';
 import { vendorFiles, readVendorFile } from './scripts/vendor-assets.mjs';
 import { extraAssets, readExtraAsset } from './scripts/extra-assets.mjs';
@@ -49,6 +49,58 @@ function originAssets(): Plugin {
 }
 
 /**
+ * Benchmarks only (test mode with BENCH_LOCAL_ROOTS set, see test/bench/browser-bench.mjs):
+ * streams files of the given local folders as /__local__/<absolute path>, with Range
+ * support, so a multi-GB model's weights reach the page same-origin without passing
+ * through one buffer. Paths outside those folders are refused.
+ */
+function benchLocalFiles(mode: string): Plugin | null {
+  const roots = (process.env.BENCH_LOCAL_ROOTS ?? '').split(delimiter).filter(Boolean).map((r) => resolve(r));
+  if (mode !== 'test' || roots.length === 0) return null;
+  return {
+    name: 'bench-local-files',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const url = (req.url ?? '').split('?')[0];
+        if (!url.startsWith('/__local__/')) return next();
+        const abs = resolve(decodeURIComponent(url.slice('/__local__'.length)));
+        if (!roots.some((r) => abs.startsWith(r + sep))) {
+          res.statusCode = 403;
+          return res.end();
+        }
+        let size: number;
+        try {
+          const st = statSync(abs);
+          if (!st.isFile()) throw new Error('not a file');
+          size = st.size;
+        } catch {
+          res.statusCode = 404;
+          return res.end();
+        }
+        for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+        res.setHeader('Content-Type', mime(abs));
+        res.setHeader('Accept-Ranges', 'bytes');
+        const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+        const start = range ? Number(range[1]) : 0;
+        const end = range && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+        if (range) {
+          if (start >= size) {
+            res.statusCode = 416;
+            res.setHeader('Content-Range', `bytes */${size}`);
+            return res.end();
+          }
+          res.statusCode = 206;
+          res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+        }
+        res.setHeader('Content-Length', String(end - start + 1));
+        if (req.method === 'HEAD') return res.end();
+        createReadStream(abs, { start, end }).pipe(res);
+      });
+    },
+  };
+}
+
+/**
  * Content-Security-Policy for the built app: connections only to our own origin and to
  * exactly the model catalog's download hosts (models/catalog.json, with the CDNs those
  * hosts redirect to), which the app contacts only when the user starts a download.
@@ -78,7 +130,7 @@ function csp(): Plugin {
 }
 
 export default defineConfig(({ mode }) => ({
-  plugins: [svelte(), originAssets(), csp()],
+  plugins: [svelte(), originAssets(), csp(), benchLocalFiles(mode)],
   server: { headers: isolationHeaders, port: 5173 },
   preview: { headers: isolationHeaders, port: 4173 },
   // ORT's 'extern wasm' build: the wasm is served once from /vendor/ort/ instead of also

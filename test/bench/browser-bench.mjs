@@ -4,8 +4,10 @@
 // test/bench/<name>.bench.mjs. Figures are printed, never asserted.
 import { spawn, spawnSync } from 'node:child_process';
 import { chromium } from '@playwright/test';
-import { resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const [name, ...args] = process.argv.slice(2);
 if (!name) {
@@ -18,7 +20,18 @@ const sharedRoot = resolve(import.meta.dirname, '../../../shared');
 
 const build = spawnSync('npx', ['vite', 'build', '--mode', 'test', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, TEST_OUT_DIR: outDir } });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const server = spawn('npx', ['vite', 'preview', '--mode', 'test', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
+// Local folders named on the command line, and a scratch folder for files a benchmark
+// prepares (BENCH_TMP), are streamed by the preview server under /__local__/<absolute path>.
+const benchTmp = mkdtempSync(join(tmpdir(), 'cxr-bench-'));
+process.env.BENCH_TMP = benchTmp;
+const localRoots = [...args.filter((a) => existsSync(a) && statSync(a).isDirectory()).map((a) => resolve(a)), benchTmp];
+// Its own process group: npx starts vite as a child, and killing only npx left vite
+// serving (and holding the port, with the previous run's folders) after the benchmark.
+const server = spawn('npx', ['vite', 'preview', '--mode', 'test', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+  stdio: 'ignore',
+  detached: true,
+  env: { ...process.env, BENCH_LOCAL_ROOTS: localRoots.join(delimiter) },
+});
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; i < 100; i++) {
   try {
@@ -34,19 +47,11 @@ const browser = await chromium.launch({
 });
 try {
   const context = await browser.newContext({ baseURL: base });
-  // ../shared served same-origin under /__shared__/, as in the tests; local model folders via /__local__/
+  // ../shared served same-origin under /__shared__/, as in the tests (local folders: the preview server)
   await context.route('**/__shared__/**', async (route) => {
     const rel = decodeURIComponent(new URL(route.request().url()).pathname.slice('/__shared__/'.length));
     try {
       route.fulfill({ body: await readFile(resolve(sharedRoot, rel)), headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } });
-    } catch {
-      route.fulfill({ status: 404 });
-    }
-  });
-  await context.route('**/__local__/**', async (route) => {
-    const abs = decodeURIComponent(new URL(route.request().url()).pathname.slice('/__local__'.length));
-    try {
-      route.fulfill({ body: await readFile(abs), headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } });
     } catch {
       route.fulfill({ status: 404 });
     }
@@ -61,5 +66,6 @@ try {
   await mod.run({ page, log: (...a) => console.log(...a), args });
 } finally {
   await browser.close();
-  server.kill();
+  process.kill(-server.pid);
+  rmSync(benchTmp, { recursive: true, force: true });
 }

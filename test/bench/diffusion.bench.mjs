@@ -7,8 +7,14 @@
 // Environment: BENCH_PROVIDERS (default "webgpu,wasm"), BENCH_SIZES (default "64,128" for
 // the tiny pipeline, the model's own size for a full one), BENCH_STEPS (10) and
 // BENCH_STRENGTH (0.3: 3 of 10 steps run), BENCH_RUNS (measured runs after one warm-up, 1),
-// BENCH_KEEP_ON_GPU ("both": WebGPU runs with and without the UNet IO binding, or "on"/"off").
-import { resolve } from 'node:path';
+// BENCH_KEEP_ON_GPU ("both": WebGPU runs with and without the UNet IO binding, or "on"/"off"),
+// BENCH_VARIANTS (default "fp32"; e.g. "fp32,int8,q4": the pipeline as given plus the int8
+// and 4-bit copies the app's Models page makes, quantized here in Node with the same code,
+// so their speed and memory are compared in one run).
+import { copyFile, mkdir, open, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runnerImport } from 'vite';
 
 const env = process.env;
 const median = (xs) => {
@@ -19,15 +25,79 @@ const median = (xs) => {
 const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(x < 10 ? 2 : 0)} ms` : 'n/a');
 const mb = (x) => (x == null ? 'n/a' : `${(x / 2 ** 20).toFixed(1)} MiB`);
 
+const COMPONENTS = ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder'];
+const SHARED = resolve(import.meta.dirname, '../../../shared');
+
+async function filesUnder(root) {
+  const out = [];
+  for (const e of await readdir(root, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(relative(root, join(e.parentPath ?? e.path, e.name)));
+  return out;
+}
+
+/**
+ * Writes a quantized copy of the pipeline at `src` (the tiny fixture when null) to `dest`,
+ * as the Models page's 'Make an int8 / 4-bit copy' does: components quantized (external
+ * weights read by range, never whole), configs and tokenizer copied, weight files dropped.
+ */
+async function quantizedCopy(src, dest, bits, log) {
+  const { module: q } = await runnerImport(fileURLToPath(new URL('../../src/ml/formats/onnx-quantize.ts', import.meta.url)), { configFile: false, logLevel: 'error' });
+  const root = src ?? join(SHARED, 'fixtures/diffusion-tiny');
+  const kept = (p) =>
+    p === 'model_index.json' ||
+    ['scheduler/', 'tokenizer/', 'vae/'].some((d) => p.startsWith(d)) ||
+    (COMPONENTS.some((c) => p.startsWith(`${c}/`)) && (p.endsWith('/model.onnx') || p.endsWith('.json')));
+  const files = (await filesUnder(root)).filter(kept);
+  for (const rel of files) {
+    await mkdir(dirname(join(dest, rel)), { recursive: true });
+    const component = COMPONENTS.find((c) => rel === `${c}/model.onnx`);
+    if (!component) {
+      await copyFile(join(root, rel), join(dest, rel));
+      continue;
+    }
+    const { readFile } = await import('node:fs/promises');
+    const t0 = Date.now();
+    const r = await q.quantizeWeightsInt8(new Uint8Array(await readFile(join(root, rel))), {
+      matMul4Bit: bits === 4,
+      readExternal: async (location, offset, length) => {
+        const fh = await open(join(root, component, location), 'r');
+        try {
+          const buf = new Uint8Array(length);
+          const { bytesRead } = await fh.read(buf, 0, length, offset);
+          return buf.subarray(0, bytesRead);
+        } finally {
+          await fh.close();
+        }
+      },
+    });
+    await writeFile(join(dest, rel), r.model);
+    log(`  ${bits === 8 ? 'int8' : 'q4'} ${component}: ${r.tensors.length} weights, ${mb(r.floatBytes)} → ${mb(r.quantizedBytes)} in ${Date.now() - t0} ms`);
+  }
+  if (!src) {
+    // the fixture keeps its BPE files in tokenizer-clip/
+    for (const f of ['vocab.json', 'merges.txt']) await copyFile(join(SHARED, 'fixtures/tokenizer-clip', f), join(dest, 'tokenizer', f));
+  }
+}
+
 export async function run({ page, log, args }) {
   const dir = args[0] ? resolve(args[0]) : null;
-  const source = dir
+  const given = dir
     ? { kind: 'url', baseUrl: `/__local__${dir}/` }
     : {
         kind: 'url',
         baseUrl: '/__shared__/fixtures/diffusion-tiny/',
         files: { 'tokenizer/vocab.json': '/__shared__/fixtures/tokenizer-clip/vocab.json', 'tokenizer/merges.txt': '/__shared__/fixtures/tokenizer-clip/merges.txt' },
       };
+  const variants = (env.BENCH_VARIANTS ?? 'fp32').split(',');
+  const sources = [];
+  for (const v of variants) {
+    if (v === 'fp32') sources.push({ variant: v, source: given });
+    else if (v === 'int8' || v === 'q4') {
+      const dest = join(env.BENCH_TMP, v);
+      log(`making the ${v} copy in ${dest}`);
+      await quantizedCopy(dir, dest, v === 'int8' ? 8 : 4, log);
+      sources.push({ variant: v, source: { kind: 'url', baseUrl: `/__local__${dest}/` } });
+    } else throw new Error(`BENCH_VARIANTS: unknown variant ${v} (fp32, int8, q4)`);
+  }
   const providers = (env.BENCH_PROVIDERS ?? 'webgpu,wasm').split(',');
   const steps = Number(env.BENCH_STEPS ?? 10);
   const strength = Number(env.BENCH_STRENGTH ?? 0.3);
@@ -43,6 +113,7 @@ export async function run({ page, log, args }) {
   log(`crossOriginIsolated: ${isolated} (wasm threads ${isolated ? 'on' : 'off'})`);
 
   const rows = [];
+  for (const { variant, source } of sources) {
   for (const provider of providers) {
     for (const keepOnGpu of provider === 'webgpu' ? keepModes : [false]) {
       const t0 = Date.now();
@@ -55,7 +126,7 @@ export async function run({ page, log, args }) {
       }
       const loadMs = Date.now() - t0;
       if (!info.providers.includes(provider)) log(`note: asked for ${provider}, got ${info.providers.join('+')} (${info.notes.join('; ')})`);
-      log(`\nloaded on ${info.providers.join('+')} in ${ms(loadMs)} (keepOnGpu ${info.keepOnGpu}); default ${info.width}×${info.height}, vae ×${info.vaeScaleFactor}, scheduler ${info.scheduler}`);
+      log(`\n[${variant}] loaded on ${info.providers.join('+')} in ${ms(loadMs)} (keepOnGpu ${info.keepOnGpu}); default ${info.width}×${info.height}, vae ×${info.vaeScaleFactor}, scheduler ${info.scheduler}`);
       for (const n of info.notes) log(`  note: ${n}`);
       const sizes = (env.BENCH_SIZES ?? (dir ? String(info.width) : '64,128')).split(',').map(Number);
       for (const size of sizes) {
@@ -90,6 +161,7 @@ export async function run({ page, log, args }) {
         const measured = warm.length ? warm : [cold];
         const warmSteps = warm.length ? warm.flatMap((t) => t.unetStepMs) : cold.unetStepMs.slice(1);
         const row = {
+          variant,
           provider: info.providers.join('+'),
           keepOnGpu: info.keepOnGpu,
           size,
@@ -117,11 +189,12 @@ export async function run({ page, log, args }) {
       await page.evaluate(() => window.harness.diffusion().unload());
     }
   }
+  }
   log('\nsummary (ms; warm medians):');
-  log('provider\tkeepOnGpu\tsize\tunetStep\ttextEnc\tvaeEnc\tvaeDec\timage\tworkerHeapMiB\tuaMemoryMiB');
+  log('variant\tprovider\tkeepOnGpu\tsize\tunetStep\ttextEnc\tvaeEnc\tvaeDec\timage\tworkerHeapMiB\tuaMemoryMiB');
   for (const r of rows) {
     log(
-      [r.provider, r.keepOnGpu, r.size, r.unetStepWarmMs, r.textEncodeMs, r.vaeEncodeMs, r.vaeDecodeMs, r.imageMs]
+      [r.variant, r.provider, r.keepOnGpu, r.size, r.unetStepWarmMs, r.textEncodeMs, r.vaeEncodeMs, r.vaeDecodeMs, r.imageMs]
         .map((v) => (typeof v === 'number' ? v.toFixed(1) : String(v)))
         .concat([r.workerHeap == null ? 'n/a' : (r.workerHeap / 2 ** 20).toFixed(1), r.uaMemory == null ? 'n/a' : (r.uaMemory / 2 ** 20).toFixed(1)])
         .join('\t'),
