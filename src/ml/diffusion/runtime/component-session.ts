@@ -114,6 +114,43 @@ export async function createComponentSession(req: ComponentSessionRequest): Prom
 
   // Sizes are known for stored (OPFS) files; a URL's size is not, and counts as 0.
   const weightBytes = bytes.length + externalData.reduce((sum, d) => sum + (typeof d.data === 'string' ? 0 : d.data.size), 0);
+  const { entries: ortExternalData, release: releaseUrls } = externalDataForOrt(externalData);
+  try {
+    return await createOnProviders(req, path, bytes, model, providers, ortExternalData, weightBytes);
+  } finally {
+    releaseUrls();
+  }
+}
+
+/**
+ * ORT reads a Blob of external data with blob.arrayBuffer(), which Chrome refuses for
+ * files above ~2 GiB (NotReadableError — measured here with a 2.25 GiB OPFS file), while a
+ * URL with a Content-Length of 1 GiB or more it streams into one large buffer. So large
+ * stored files (SD-1.5's 3.4 GB unet/weights.pb) go to ORT as blob: URLs, revoked once the
+ * session exists.
+ */
+export const EXTERNAL_DATA_URL_BYTES = 2 ** 30;
+
+export function externalDataForOrt(entries: { path: string; data: Blob | string }[]): { entries: { path: string; data: Blob | string }[]; release: () => void } {
+  const urls: string[] = [];
+  const out = entries.map((e) => {
+    if (typeof e.data === 'string' || e.data.size < EXTERNAL_DATA_URL_BYTES) return e;
+    const url = URL.createObjectURL(e.data);
+    urls.push(url);
+    return { path: e.path, data: url };
+  });
+  return { entries: out, release: () => urls.forEach((u) => URL.revokeObjectURL(u)) };
+}
+
+async function createOnProviders(
+  req: ComponentSessionRequest,
+  path: string,
+  bytes: Uint8Array,
+  model: OnnxModelInfo,
+  providers: OrtProviderName[],
+  externalData: { path: string; data: Blob | string }[],
+  weightBytes: number,
+): Promise<ComponentSession> {
   const attempts: ProviderAttempt[] = [];
   for (const provider of providers) {
     const heap = req.wasmHeap;
