@@ -27,6 +27,40 @@ async function demoDataset(page: Page): Promise<{ datasetId: string; taskId: str
   });
 }
 
+test('a cancel that lands inside a generation (the pipeline\'s AbortError) records the run as cancelled, not failed', async ({ page }) => {
+  await openHarness(page);
+  const ds = await demoDataset(page);
+  // The job body with a scripted engine: the cancel arrives while the first image is being generated.
+  const out = await page.evaluate(async (d) => {
+    const h = window.harness;
+    const controller = new AbortController();
+    const ctx = {
+      signal: controller.signal,
+      throwIfCancelled: () => {
+        if (controller.signal.aborted) throw new h.JobCancelledError();
+      },
+      progress: () => undefined,
+    };
+    const engine = {
+      checkProvider: async () => undefined,
+      ensurePipeline: async () => ({ info: { scheduler: 'ddim', providers: ['wasm'] }, modelId: 'scripted', modelSource: 'url', modelHash: null }) as never,
+      generate: async () => {
+        controller.abort();
+        throw new DOMException('signal is aborted without reason', 'AbortError');
+      },
+    };
+    const settings = {
+      model: { kind: 'url' as const, baseUrl: '/scripted/' }, datasetId: d.datasetId, taskId: d.taskId, count: 2,
+      prompt: 'a pediatric chest x-ray showing pneumonia', negativePrompt: '', strength: 0.5, steps: 4, guidance: 7.5, scheduler: 'ddim', seed: 1, provider: 'wasm' as const,
+    };
+    const outcome = await h.runSynthesisJob({ ...settings, runId: 'run-abort' }, ctx, engine).then(() => 'finished', (e: Error) => e.name);
+    const run = (await h.syntheticRepo.getSynthesisRun('run-abort'))!;
+    return { outcome, status: run.status, error: run.error ?? null };
+  }, ds);
+  expect(out.outcome).toBe('AbortError');
+  expect(out).toMatchObject({ status: 'cancelled', error: null });
+});
+
 test('synthesis job: test split refused, provenance stored, cancel + resume, survives reload, review gates augmentation', async ({ page }) => {
   test.setTimeout(240_000);
   await openHarness(page);

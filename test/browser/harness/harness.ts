@@ -9,6 +9,8 @@ import * as classifierRuns from '../../../src/storage/classifier-runs';
 import { classifierReference } from './classifier-reference';
 import * as syntheticRepo from '../../../src/storage/synthetic-repo';
 import { startDataImport, startDemoDataset, startSynthesis, startSynthesisQuality } from '../../../src/ui/jobs';
+import { runSynthesisJob } from '../../../src/ml/diffusion/synthesis/synthesis-job';
+import { JobCancelledError } from '../../../src/core/jobs';
 
 const harness = {
   accel: () => getWorker('accel'),
@@ -31,6 +33,9 @@ const harness = {
   /** the Synthesis page's launchers */
   startSynthesis,
   startSynthesisQuality,
+  /** the synthesis job body on the page, for tests that script its engine */
+  runSynthesisJob,
+  JobCancelledError,
   modelStore,
   proxy,
   stores,

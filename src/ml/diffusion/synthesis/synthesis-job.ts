@@ -153,8 +153,11 @@ export async function runSynthesisJob(req: SynthesisRequest, ctx: JobContext, en
     run.status = 'completed';
     await saveSynthesisRun(run);
   } catch (e) {
-    run.status = isCancellation(e) ? 'cancelled' : 'failed';
-    run.error = isCancellation(e) ? undefined : (e as Error)?.message || String(e);
+    // A cancel that lands inside a generation surfaces as the pipeline's AbortError, not as
+    // JobCancelledError (the worker maps it afterwards): the signal decides.
+    const cancelled = isCancellation(e) || ctx.signal.aborted;
+    run.status = cancelled ? 'cancelled' : 'failed';
+    run.error = cancelled ? undefined : (e as Error)?.message || String(e);
     await saveSynthesisRun(run).catch(() => undefined);
     throw e;
   }
