@@ -50,6 +50,26 @@ interface Plan {
   record: StoredModel;
 }
 
+/** The record of a diffusion pipeline stored from local files (imported, generated or converted here), before its files are written. */
+export function newLocalPipelineRecord(id: string, name: string, variant: StoredModel['variant'], layout: Pick<LayoutReport, 'externalData' | 'tokenizer'>): StoredModel {
+  const now = Date.now();
+  return {
+    id,
+    origin: 'local',
+    name,
+    kind: 'diffusion-pipeline',
+    variant,
+    requiresShaderF16: false,
+    entry: null,
+    status: 'downloading',
+    files: {},
+    error: null,
+    layout: { externalData: layout.externalData, tokenizer: layout.tokenizer },
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** Decides what goes where, and fails before anything is written when the set is wrong. */
 async function plan(names: string[], req: Pick<ImportRequest, 'entry' | 'name' | 'id'>): Promise<Plan> {
   const usable = names.filter((n) => !isJunk(n) && !n.endsWith('/'));
@@ -92,21 +112,7 @@ async function plan(names: string[], req: Pick<ImportRequest, 'entry' | 'name' |
   const now = Date.now();
   const id = req.id ?? `local-${slug(name)}-${now.toString(36)}`;
   if (req.id && (await getModel(req.id))?.status === 'ready') throw new Error(`${name} is already stored and ready; delete it first to install it again.`);
-  const record: StoredModel = {
-    id,
-    origin: 'local',
-    name,
-    kind: 'diffusion-pipeline',
-    variant: 'unknown',
-    requiresShaderF16: false,
-    entry: null,
-    status: 'downloading',
-    files: {},
-    error: null,
-    layout: { externalData: layout.externalData, tokenizer: layout.tokenizer },
-    createdAt: now,
-    updatedAt: now,
-  };
+  const record = newLocalPipelineRecord(id, name, 'unknown', layout);
   return { id, targets, record, layout };
 }
 

@@ -12,6 +12,7 @@ import { deleteModel, finalizePartial, getModel, modelFile, modelFileBytes, open
 import { quantizeWeightsInt8 } from '../formats/onnx-quantize';
 import type { TaskContext } from './context';
 import { FileHasher } from './hashing';
+import { newLocalPipelineRecord } from './import-local';
 
 export interface QuantizePipelineResult {
   modelId: string;
@@ -83,22 +84,8 @@ export async function quantizePipeline(sourceId: string, bits: QuantizedBits, ct
   const isWeightData = (p: string) => QUANTIZED_COMPONENTS.some((c) => p.startsWith(`${c}/`)) && !p.endsWith('/model.onnx') && !p.endsWith('.json');
   const paths = Object.keys(source.files).filter((p) => !isWeightData(p));
   const layout = checkDiffusersLayout(paths);
-  const now = Date.now();
-  const record: StoredModel = {
-    id,
-    origin: 'local',
-    name: `${source.name} — ${bits === 8 ? 'int8 weights' : '4-bit MatMul + int8 weights'} (made in this browser)`,
-    kind: 'diffusion-pipeline',
-    variant: bits === 8 ? 'int8' : 'q4',
-    requiresShaderF16: false,
-    entry: null,
-    status: 'downloading',
-    files: {},
-    error: null,
-    layout: { externalData: layout.externalData, tokenizer: layout.tokenizer },
-    createdAt: now,
-    updatedAt: now,
-  };
+  const name = `${source.name} — ${bits === 8 ? 'int8 weights' : '4-bit MatMul + int8 weights'} (made in this browser)`;
+  const record = newLocalPipelineRecord(id, name, bits === 8 ? 'int8' : 'q4', layout);
   await saveModel(record);
   const result: QuantizePipelineResult = { modelId: id, resultIds: [id], components: {}, bytes: 0 };
   try {
