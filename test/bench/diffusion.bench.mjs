@@ -7,7 +7,10 @@
 // Environment: BENCH_PROVIDERS (default "webgpu,wasm"), BENCH_SIZES (default "64,128" for
 // the tiny pipeline, the model's own size for a full one), BENCH_STEPS (10) and
 // BENCH_STRENGTH (0.3: 3 of 10 steps run), BENCH_RUNS (measured runs after one warm-up, 1),
-// BENCH_KEEP_ON_GPU ("both": WebGPU runs with and without the UNet IO binding, or "on"/"off"),
+// BENCH_KEEP_ON_GPU ("both": WebGPU runs with the denoising loop on the GPU and with it on
+// the CPU, or "on"/"off"). With the loop on the GPU a UNet run returns once its work is
+// queued: "UNet step" is then queueing time and the GPU time shows up in "other per step";
+// compare whole-image times between the two.
 // BENCH_VARIANTS (default "fp32"; e.g. "fp32,int8,q4": the pipeline as given plus the int8
 // and 4-bit copies the app's Models page makes, quantized here in Node with the same code,
 // so their speed and memory are compared in one run).
@@ -141,7 +144,7 @@ export async function run({ page, log, args }) {
               const res = await h
                 .diffusion()
                 .generate(`bench-${sz}-${r}-${Date.now()}`, { image, width: sz, height: sz, prompt: 'a pediatric chest x-ray showing bronchopneumonia', negativePrompt: '', strength: sg, numInferenceSteps: st, guidanceScale: 5, seed: r + 1 }, h.proxy(() => undefined));
-              out.push(res.timings);
+              out.push({ ...res.timings, loop: res.loop });
             }
             const worker = await h.diffusion().memory();
             const pm = performance.memory ? { used: performance.memory.usedJSHeapSize, total: performance.memory.totalJSHeapSize } : null;
@@ -164,6 +167,7 @@ export async function run({ page, log, args }) {
           variant,
           provider: info.providers.join('+'),
           keepOnGpu: info.keepOnGpu,
+          loop: cold.loop,
           size,
           unetSteps: cold.unetStepMs.length,
           unetStepColdMs: cold.unetStepMs[0],
@@ -180,7 +184,7 @@ export async function run({ page, log, args }) {
         };
         rows.push(row);
         log(
-          `  ${size}px: UNet step ${ms(row.unetStepWarmMs)} (first ${ms(row.unetStepColdMs)}), text encoder ${ms(row.textEncodeMs)}, ` +
+          `  ${size}px, loop on the ${row.loop === 'device' ? 'GPU' : 'CPU'}: UNet step ${ms(row.unetStepWarmMs)} (first ${ms(row.unetStepColdMs)}), text encoder ${ms(row.textEncodeMs)}, ` +
             `VAE encode ${ms(row.vaeEncodeMs)}, decode ${ms(row.vaeDecodeMs)}, other per step ${ms(row.stepOverheadMs)}, ` +
             `image ${ms(row.imageMs)} (${row.unetSteps} steps; first image ${ms(row.imageColdMs)}); ` +
             `memory: worker JS heap ${mb(row.workerHeap)}, page JS heap ${mb(row.pageHeap)}, measureUserAgentSpecificMemory ${mb(row.uaMemory)}`,
@@ -191,10 +195,10 @@ export async function run({ page, log, args }) {
   }
   }
   log('\nsummary (ms; warm medians):');
-  log('variant\tprovider\tkeepOnGpu\tsize\tunetStep\ttextEnc\tvaeEnc\tvaeDec\timage\tworkerHeapMiB\tuaMemoryMiB');
+  log('variant\tprovider\tloop\tsize\tunetStep\ttextEnc\tvaeEnc\tvaeDec\timage\tworkerHeapMiB\tuaMemoryMiB');
   for (const r of rows) {
     log(
-      [r.variant, r.provider, r.keepOnGpu, r.size, r.unetStepWarmMs, r.textEncodeMs, r.vaeEncodeMs, r.vaeDecodeMs, r.imageMs]
+      [r.variant, r.provider, r.loop, r.size, r.unetStepWarmMs, r.textEncodeMs, r.vaeEncodeMs, r.vaeDecodeMs, r.imageMs]
         .map((v) => (typeof v === 'number' ? v.toFixed(1) : String(v)))
         .concat([r.workerHeap == null ? 'n/a' : (r.workerHeap / 2 ** 20).toFixed(1), r.uaMemory == null ? 'n/a' : (r.uaMemory / 2 ** 20).toFixed(1)])
         .join('\t'),

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { JobProgress } from '../../src/core/jobs';
 import { externalizeInitializers, float16UnetLikeModel } from '../unit/diffusion/onnx-test-models';
+import { referenceGenerationParams } from '../unit/diffusion/tiny-reference';
 import { TINY_PIPELINE, TINY_PIPELINE_CONFIGS, tinyPipelineFolder } from './tiny-pipeline';
 
 const TINY_DIR = resolve(sharedRoot, 'fixtures/diffusion-tiny');
@@ -55,14 +56,7 @@ const TINY_SOURCE = {
 const STEPS = ref.timesteps_run.length as number;
 
 /** Generation parameters of the reference run; the image is fetched in the page. */
-const REF_PARAMS = {
-  prompt: ref.prompt as string,
-  negativePrompt: ref.negative_prompt as string,
-  strength: ref.strength as number,
-  numInferenceSteps: ref.num_inference_steps as number,
-  guidanceScale: ref.guidance_scale as number,
-  eta: ref.eta as number,
-};
+const REF_PARAMS = referenceGenerationParams();
 
 async function load(page: Page, provider: 'webgpu' | 'wasm' | 'auto', source: unknown = TINY_SOURCE) {
   return page.evaluate(([p, s]) => window.harness.diffusion().loadPipeline(s as never, { provider: p as 'webgpu' | 'wasm' | 'auto' }), [provider, source] as const);
@@ -86,7 +80,7 @@ async function runReference(page: Page) {
       .generate('ref-' + Date.now(), { ...params, image, noise, returnFloat: true, intermediates: names }, h.proxy((p) => void progress.push(p)));
     const inter: Record<string, number[]> = {};
     for (const [k, v] of Object.entries(r.intermediates ?? {})) inter[k] = Array.from(v);
-    return { image: Array.from(r.image!), rgb: Array.from(r.rgb), width: r.width, height: r.height, timesteps: r.timesteps, intermediates: inter, timings: r.timings, progress };
+    return { image: Array.from(r.image!), rgb: Array.from(r.rgb), width: r.width, height: r.height, timesteps: r.timesteps, loop: r.loop, intermediates: inter, timings: r.timings, progress };
   }, [REF_PARAMS, STEPS] as const);
 }
 
@@ -133,14 +127,19 @@ test.describe('diffusion worker (tiny SD-1.x pipeline)', () => {
     expect(info.components.unet.inputs.map((i) => `${i.name}:${i.elemType}`)).toEqual(['sample:float32', 'timestep:float32', 'encoder_hidden_states:float32']);
     expect(info.components.text_encoder.inputs[0]).toEqual({ name: 'input_ids', elemType: 'int64', dims: ['batch', 77] });
     expect(info.components.unet.float16).toBe(false);
-    checkAgainstReference(await runReference(page), 'webgpu');
+    const out = await runReference(page);
+    // guidance and DDIM ran beside the UNet on the GPU (the step graph), not on the CPU
+    expect(out.loop).toBe('device');
+    checkAgainstReference(out, 'webgpu');
   });
 
   test('end-to-end img2img on the wasm EP matches diffusers', async ({ page }) => {
     const info = await load(page, 'wasm');
     expect(info.providers).toEqual(['wasm']);
     expect(info.keepOnGpu).toBe(false);
-    checkAgainstReference(await runReference(page), 'wasm');
+    const out = await runReference(page);
+    expect(out.loop).toBe('host');
+    checkAgainstReference(out, 'wasm');
   });
 
   test('tokenizer in the worker reproduces openai/CLIP for every fixture prompt', async ({ page }) => {
@@ -155,30 +154,46 @@ test.describe('diffusion worker (tiny SD-1.x pipeline)', () => {
     for (let i = 0; i < texts.length; i++) expect(ids[i], JSON.stringify(texts[i])).toEqual(tokenizations[i].input_ids_sd_pad_eot);
   });
 
-  // Determinism is checked on both EPs; on SwiftShader WebGPU (~15 s per tiny UNet step on
-  // this 2-core machine) with strength 0.1, i.e. one UNet step, to keep the suite's time sane.
-  for (const [provider, strength] of [['wasm', REF_PARAMS.strength], ['webgpu', 0.1]] as const) {
-    test(`same seed on the same backend gives the same image; another seed does not (${provider})`, async ({ page }) => {
-      test.setTimeout(600_000);
-      const info = await load(page, provider);
-      expect(info.providers).toEqual([provider]);
-      const out = await page.evaluate(
-        async ([params, withOtherSeed]) => {
-          const h = window.harness;
-          const image = { data: await h.fetchBytes('/__shared__/fixtures/diffusion-tiny/refs/img2img__init_image_u8_hwc.bin'), width: 64, height: 64, channels: 3 as const };
-          const run = async (seed: number) => {
-            const r = await h.diffusion().generate(`seed-${seed}-${Math.random()}`, { ...params, image, seed }, h.proxy(() => undefined));
-            return { gray: Array.from(r.gray), steps: r.timesteps.length };
-          };
-          return { a: await run(7), b: await run(7), c: withOtherSeed ? await run(8) : null };
-        },
-        [{ ...REF_PARAMS, strength }, provider === 'wasm'] as const,
-      );
-      expect(out.a.steps).toBeGreaterThanOrEqual(1);
-      expect(out.a.gray).toEqual(out.b.gray);
-      if (out.c) expect(maxAbs(out.a.gray, out.c.gray)).toBeGreaterThan(0);
-    });
-  }
+  test('same seed on the same backend gives the same image; another seed does not (wasm)', async ({ page }) => {
+    const info = await load(page, 'wasm');
+    expect(info.providers).toEqual(['wasm']);
+    const out = await page.evaluate(async (params) => {
+      const h = window.harness;
+      const image = { data: await h.fetchBytes('/__shared__/fixtures/diffusion-tiny/refs/img2img__init_image_u8_hwc.bin'), width: 64, height: 64, channels: 3 as const };
+      const run = async (seed: number) => Array.from((await h.diffusion().generate(`seed-${seed}-${Math.random()}`, { ...params, image, seed }, h.proxy(() => undefined))).gray);
+      return { a: await run(7), b: await run(7), c: await run(8) };
+    }, REF_PARAMS);
+    expect(out.a).toEqual(out.b);
+    expect(maxAbs(out.a, out.c)).toBeGreaterThan(0);
+  });
+
+  // The GPU loop feeds the step graph fresh noise, the σ-scaled next input and the previous
+  // step's estimate as GPU tensors (Euler ancestral): it must give the CPU loop's image for
+  // the same seed, and the same image twice. Two UNet steps: SwiftShader takes ~12 s per
+  // tiny UNet step on this 2-core machine. Every scheduler's step graph is checked against
+  // its CPU step in the unit suite (latent-step-graph, device-denoise-loop on ORT wasm).
+  test(`WebGPU: the denoising loop on the GPU gives the CPU loop's image, seed for seed`, async ({ page }) => {
+    test.setTimeout(600_000);
+    const loaded = await page.evaluate((s) => window.harness.diffusion().loadPipeline(s as never, { provider: 'webgpu', scheduler: 'euler-ancestral' }), TINY_SOURCE);
+    expect(loaded.providers).toEqual(['webgpu']);
+    expect(loaded.scheduler).toBe('euler-ancestral');
+    expect(loaded.keepOnGpu).toBe(true);
+    const out = await page.evaluate(async (params) => {
+      const h = window.harness;
+      const image = { data: await h.fetchBytes('/__shared__/fixtures/diffusion-tiny/refs/img2img__init_image_u8_hwc.bin'), width: 64, height: 64, channels: 3 as const };
+      const run = async (deviceLoop: boolean) => {
+        const r = await h.diffusion().generate(`loop-${deviceLoop}-${Math.random()}`, { ...params, image, seed: 7, deviceLoop, returnFloat: true }, h.proxy(() => undefined));
+        return { image: Array.from(r.image!), loop: r.loop, steps: r.timesteps.length };
+      };
+      return { gpu: await run(true), again: await run(true), cpu: await run(false) };
+    }, { ...REF_PARAMS, numInferenceSteps: 10, strength: 0.2 });
+    expect(out.gpu.steps).toBe(2);
+    expect([out.gpu.loop, out.cpu.loop]).toEqual(['device', 'host']);
+    const diff = maxAbs(out.gpu.image, out.cpu.image);
+    console.info(`euler-ancestral: GPU loop vs CPU loop, image max|Δ| = ${diff}`);
+    expect(diff).toBeLessThanOrEqual(2e-3);
+    expect(out.again.image).toEqual(out.gpu.image);
+  });
 
   // On wasm for speed: cancellation is checked by the runtime before each UNet step,
   // independent of the execution provider.

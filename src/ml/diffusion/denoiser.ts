@@ -1,6 +1,7 @@
 // The denoiser interface (ARCHITECTURE.md): what the img2img pipeline needs from a UNet.
 // Implemented by the ONNX UNet (onnx/onnx-unet-denoiser.ts) and, later, by a trainable
 // tfjs UNet with LoRA. The pipeline never sees which one it has.
+import type { LinearStep } from './schedulers';
 import type { FloatTensor } from './tensor';
 
 /** [batch, channels, height, width] of the latents. */
@@ -17,5 +18,30 @@ export interface Denoiser {
    * passed on every step, so implementations may cache its device copy by identity.
    */
   predictNoise(latents: Float32Array, shape: LatentShape, timestep: number, textEmbeddings: FloatTensor): Promise<Float32Array>;
+  /**
+   * A denoising loop that keeps the latents where the UNet runs (GPU buffers), or
+   * undefined when this denoiser has none (CPU execution providers). One per generation.
+   */
+  deviceLoop?(): DeviceDenoiseLoop | undefined;
   dispose(): Promise<void>;
+}
+
+/** What a device loop can hand back to the host (traces, and the final latents). */
+export type DeviceLoopArray = 'latents' | 'denoised' | 'unet_input' | 'unet_output';
+
+/**
+ * The img2img loop with its tensors on the device: the pipeline still owns the schedule,
+ * the RNG, progress and cancellation, and feeds each step's coefficients (LinearStep);
+ * nothing is read back until `read`.
+ */
+export interface DeviceDenoiseLoop {
+  /** Uploads the noised latents [1,C,H,W] and forms the first UNet input (latents / divisor, one row per CFG branch). */
+  start(latents: Float32Array, shape: LatentShape, divisor: number): Promise<void>;
+  /** Runs the UNet at `timestep` on the current input. */
+  predict(timestep: number, textEmbeddings: FloatTensor): Promise<void>;
+  /** Guidance (for a batch of 2), the scheduler step, and the next UNet input (latents / nextDivisor). */
+  advance(step: LinearStep, guidanceScale: number, nextDivisor: number): Promise<void>;
+  read(what: DeviceLoopArray): Promise<Float32Array>;
+  /** Frees the device tensors; the loop cannot be used after. */
+  dispose(): void;
 }

@@ -65,7 +65,7 @@ class ProtoWriter {
 }
 
 /** TensorProto.DataType values used by the builders. */
-export const OnnxType = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7 } as const;
+export const OnnxType = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, float16: 10 } as const;
 export type OnnxElemType = (typeof OnnxType)[keyof typeof OnnxType];
 
 export type AttrValue = number | number[] | string | { float: number };

@@ -1,35 +1,24 @@
 // End-to-end img2img on the tiny pipeline against diffusers' StableDiffusionImg2ImgPipeline
 // (diffusion-tiny/img2img/reference.json), noise injected from the fixture arrays.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { loadOnnxImg2ImgPipeline, type Img2ImgPipeline, type Img2ImgProgress } from '../../../src/ml/diffusion';
-import { TINY, TOKENIZER_DIR, maxAbsDiff, readJson, refF32, refI64AsNumbers, refU8, relErr } from './fixtures';
+import { maxAbsDiff, refF32, refI64AsNumbers, refU8, relErr } from './fixtures';
 import { ort, tinySession } from './ort-node';
+import { TINY_IMG2IMG_REF, readTinyPipelineText, referenceGenerationParams } from './tiny-reference';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-const ref = readJson<any>(resolve(TINY, 'img2img/reference.json'));
+const ref = TINY_IMG2IMG_REF;
 
 // The fixture keeps vocab/merges in tokenizer-clip/ rather than tokenizer/.
-async function readPipelineText(path: string): Promise<string | undefined> {
-  const redirected = path.startsWith('tokenizer/') && !path.endsWith('config.json') ? resolve(TOKENIZER_DIR, path.slice(10)) : resolve(TINY, path);
-  return existsSync(redirected) ? readFileSync(redirected, 'utf8') : undefined;
-}
 
 let pipeline: Img2ImgPipeline;
 beforeAll(async () => {
-  pipeline = await loadOnnxImg2ImgPipeline({ ort, files: { readText: readPipelineText }, createSession: tinySession });
+  pipeline = await loadOnnxImg2ImgPipeline({ ort, files: { readText: readTinyPipelineText }, createSession: tinySession });
 });
 afterAll(async () => pipeline?.dispose());
 
 const baseParams = () => ({
   image: { data: refU8('img2img/init_image_u8_hwc'), width: ref.image_size_hw[1], height: ref.image_size_hw[0], channels: 3 as const },
-  prompt: ref.prompt as string,
-  negativePrompt: ref.negative_prompt as string,
-  strength: ref.strength as number,
-  numInferenceSteps: ref.num_inference_steps as number,
-  guidanceScale: ref.guidance_scale as number,
-  eta: ref.eta as number,
+  ...referenceGenerationParams(),
 });
 
 describe('img2img end to end (ONNX wasm, DDIM, injected noise)', () => {
@@ -124,7 +113,7 @@ describe('img2img end to end (ONNX wasm, DDIM, injected noise)', () => {
   it('runs with another scheduler built from the same config (Euler ancestral, seeded)', async () => {
     const euler = await loadOnnxImg2ImgPipeline({
       ort,
-      files: { readText: readPipelineText },
+      files: { readText: readTinyPipelineText },
       createSession: tinySession,
       scheduler: 'euler-ancestral',
     });
@@ -138,7 +127,7 @@ describe('img2img end to end (ONNX wasm, DDIM, injected noise)', () => {
   });
 
   it('loads an export without VAE/UNet config.json (as several public ONNX exports ship) with the SD VAE defaults, and says so', async () => {
-    const withoutConfigs = async (path: string) => (/^(vae|vae_encoder|vae_decoder|unet)\/config\.json$/.test(path) ? undefined : readPipelineText(path));
+    const withoutConfigs = async (path: string) => (/^(vae|vae_encoder|vae_decoder|unet)\/config\.json$/.test(path) ? undefined : readTinyPipelineText(path));
     const bare = await loadOnnxImg2ImgPipeline({ ort, files: { readText: withoutConfigs }, createSession: tinySession });
     try {
       const { config } = bare.components;

@@ -2,7 +2,7 @@
 // (diffusers' conversion script, our fixture), int64 [1] or a scalar (optimum, Olive);
 // the declared type and rank decide what is fed. A [1]-shaped timestep broadcasts over
 // the CFG batch inside the UNet.
-import type { Denoiser, LatentShape } from '../denoiser';
+import type { Denoiser, DeviceDenoiseLoop, LatentShape } from '../denoiser';
 import type { FloatTensor } from '../tensor';
 import type { OrtRuntime, OrtSession, OrtTensor } from './ort-types';
 import { SessionIo, type InputSpec } from './session-io';
@@ -10,6 +10,7 @@ import { SessionIo, type InputSpec } from './session-io';
 const SAMPLE = ['sample'];
 const TIMESTEP = ['timestep', 'timesteps', 't'];
 const CONTEXT = ['encoder_hidden_states'];
+const OUTPUT = ['out_sample'];
 
 /** A tensor copied to the execution provider's device, freed by `release`. */
 export interface DeviceTensor {
@@ -25,6 +26,16 @@ export interface OnnxUnetOptions {
    * keeps the tensor on the host.
    */
   toDevice?: (tensor: OrtTensor) => DeviceTensor | undefined;
+  /**
+   * Runs whole denoising loops beside the UNet's output (runtime/device-denoise-loop.ts),
+   * given on the WebGPU EP; without it the pipeline steps on the CPU.
+   */
+  deviceLoop?: DeviceLoopFactory;
+}
+
+export interface DeviceLoopFactory {
+  create(unet: OnnxUnetDenoiser): DeviceDenoiseLoop | undefined;
+  dispose(): Promise<void>;
 }
 
 export class OnnxUnetDenoiser implements Denoiser {
@@ -70,21 +81,53 @@ export class OnnxUnetDenoiser implements Denoiser {
   }
 
   async predictNoise(latents: Float32Array, shape: LatentShape, timestep: number, textEmbeddings: FloatTensor): Promise<Float32Array> {
+    const out = await this.run(this.sampleTensor(latents, shape), shape, timestep, textEmbeddings);
+    return (await this.io.outputOfAsync(out, OUTPUT)).data;
+  }
+
+  /** The UNet input `latents` in the element type the model declares. */
+  sampleTensor(latents: Float32Array, shape: LatentShape): OrtTensor {
+    this.io.checkDims(this.sample, shape);
+    return this.io.tensor(this.sample, latents, shape);
+  }
+
+  /**
+   * predictNoise on a tensor that may live on the device; the output is returned as ORT
+   * left it (in a GPU buffer when the session prefers that) and the caller disposes it.
+   */
+  async predictOnDevice(sample: OrtTensor, shape: LatentShape, timestep: number, textEmbeddings: FloatTensor): Promise<OrtTensor> {
+    const out = await this.run(sample, shape, timestep, textEmbeddings);
+    const name = OUTPUT.find((n) => n in out) ?? this.io.session.outputNames[0];
+    for (const [other, t] of Object.entries(out)) if (other !== name) t.dispose();
+    return out[name];
+  }
+
+  /** Declared element types of the sample input and the output (undefined where not declared). */
+  get ioTypes(): { input: string | undefined; output: string | undefined } {
+    const meta = (this.io.session as Partial<Pick<OrtSession, 'outputMetadata'>>).outputMetadata ?? [];
+    const out = meta.find((m) => OUTPUT.includes(m.name)) ?? meta[0];
+    return { input: this.sample.type, output: out?.isTensor ? out.type : undefined };
+  }
+
+  deviceLoop(): DeviceDenoiseLoop | undefined {
+    return this.options.deviceLoop?.create(this);
+  }
+
+  private run(sample: OrtTensor, shape: LatentShape, timestep: number, textEmbeddings: FloatTensor): Promise<Record<string, OrtTensor>> {
     if (textEmbeddings.shape[0] !== shape[0]) {
       throw new Error(`UNet: latents batch ${shape[0]} but text embeddings batch ${textEmbeddings.shape[0]}`);
     }
-    this.io.checkDims(this.sample, shape);
-    const out = await this.io.run({
-      [this.sample.name]: this.io.tensor(this.sample, latents, shape),
+    return this.io.run({
+      [this.sample.name]: sample,
       [this.timestep.name]: this.timestepTensor(timestep, shape[0]),
       [this.context.name]: this.contextTensor(textEmbeddings),
     });
-    return (await this.io.outputOfAsync(out, ['out_sample'])).data;
   }
 
-  dispose(): Promise<void> {
+  async dispose(): Promise<void> {
     this.cachedContext?.release?.();
     this.cachedContext = null;
-    return this.io.dispose();
+    await this.options.deviceLoop?.dispose();
+    await this.io.dispose();
   }
 }

@@ -4,7 +4,7 @@
 // The fixtures README ("The recipe") lists the same steps with reference arrays.
 import { createRng, type Rng } from '../../../core/random';
 import type { TextEncoderModel, VaeDecoderModel, VaeEncoderModel } from '../components';
-import type { Denoiser, LatentShape } from '../denoiser';
+import type { Denoiser, DeviceDenoiseLoop, LatentShape } from '../denoiser';
 import { timestepsForStrength, type Scheduler } from '../schedulers';
 import { concatBatch, type FloatTensor } from '../tensor';
 import type { ClipTokenizer } from '../tokenizer';
@@ -57,6 +57,11 @@ export interface Img2ImgParams {
   /** Seed of the app RNG. Draw order: VAE posterior noise, add-noise, then per-step noise. */
   seed?: number;
   noise?: InjectedNoise;
+  /**
+   * Run the loop on the denoiser's device when it offers one (default true): latents stay
+   * in GPU buffers between steps. false runs guidance and the scheduler on the CPU.
+   */
+  deviceLoop?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: Img2ImgProgress) => void;
   /**
@@ -78,6 +83,18 @@ export interface Img2ImgResult {
   /** Final latents (scaled, as the scheduler saw them). */
   latents: Float32Array;
   timesteps: number[];
+  /** where guidance and the scheduler ran */
+  loop: 'device' | 'host';
+}
+
+interface DenoiseSteps {
+  timesteps: number[];
+  unetShape: LatentShape;
+  embeddings: FloatTensor;
+  doCfg: boolean;
+  rng: Rng | undefined;
+  params: Img2ImgParams;
+  trace: (name: string, data: Float32Array) => void;
 }
 
 export class Img2ImgPipeline {
@@ -137,9 +154,27 @@ export class Img2ImgPipeline {
 
     const [, c, h, w] = latentShape;
     const unetShape: LatentShape = [doCfg ? 2 : 1, c, h, w];
+    const loop = params.deviceLoop === false ? undefined : denoiser.deviceLoop?.();
+    const steps: DenoiseSteps = { timesteps, unetShape, embeddings, doCfg, rng, params, trace };
+    latents = loop ? await this.denoiseOnDevice(loop, latents, steps) : await this.denoiseOnHost(latents, steps);
+    onProgress?.({ stage: 'decode', done: timesteps.length, total: timesteps.length });
+
+    const decoderInput = latents.map((v) => Math.fround(v / config.scalingFactor) + config.shiftFactor);
+    trace('vae_decoder_input', decoderInput);
+    const decoded = await vaeDecoder.decode({ data: decoderInput, shape: [1, c, h, w] });
+    trace('vae_decoder_output', decoded.data);
+    const [, , outH, outW] = decoded.shape;
+    const { rgb, float } = vaeOutputToImage(decoded.data, outW, outH);
+    return { width: outW, height: outH, rgb, image: float, latents, timesteps, loop: loop ? 'device' : 'host' };
+  }
+
+  private async denoiseOnHost(start: Float32Array, s: DenoiseSteps): Promise<Float32Array> {
+    const { denoiser, scheduler } = this.components;
+    const { timesteps, unetShape, embeddings, doCfg, rng, params, trace } = s;
+    let latents = start;
     for (let i = 0; i < timesteps.length; i++) {
       const t = timesteps[i];
-      onProgress?.({ stage: 'denoise', done: i, total: timesteps.length, timestep: t });
+      params.onProgress?.({ stage: 'denoise', done: i, total: timesteps.length, timestep: t });
       const scaled = scheduler.scaleModelInput(latents, t);
       const unetInput = doCfg ? duplicateBatch(scaled) : scaled;
       trace(`step${i}/unet_input`, unetInput);
@@ -151,17 +186,42 @@ export class Img2ImgPipeline {
       latents = stepped.prevSample;
       trace(`step${i}/pred_original_sample`, stepped.predOriginalSample);
       trace(`step${i}/latents`, latents);
-      signal?.throwIfAborted();
+      params.signal?.throwIfAborted();
     }
-    onProgress?.({ stage: 'decode', done: timesteps.length, total: timesteps.length });
+    return latents;
+  }
 
-    const decoderInput = latents.map((v) => Math.fround(v / config.scalingFactor) + config.shiftFactor);
-    trace('vae_decoder_input', decoderInput);
-    const decoded = await vaeDecoder.decode({ data: decoderInput, shape: [1, c, h, w] });
-    trace('vae_decoder_output', decoded.data);
-    const [, , outH, outW] = decoded.shape;
-    const { rgb, float } = vaeOutputToImage(decoded.data, outW, outH);
-    return { width: outW, height: outH, rgb, image: float, latents, timesteps };
+  // The same steps with the latents on the device: the scheduler only supplies each step's
+  // coefficients. Intermediates are read back only when a trace asks for them.
+  private async denoiseOnDevice(loop: DeviceDenoiseLoop, start: Float32Array, s: DenoiseSteps): Promise<Float32Array> {
+    const { scheduler } = this.components;
+    const { timesteps, unetShape, embeddings, doCfg, rng, params, trace } = s;
+    const tracing = params.onIntermediate !== undefined;
+    try {
+      await loop.start(start, unetShape, scheduler.modelInputDivisor(timesteps[0]));
+      for (let i = 0; i < timesteps.length; i++) {
+        const t = timesteps[i];
+        params.onProgress?.({ stage: 'denoise', done: i, total: timesteps.length, timestep: t });
+        await loop.predict(t, embeddings);
+        if (tracing) {
+          trace(`step${i}/unet_input`, await loop.read('unet_input'));
+          const unetOutput = await loop.read('unet_output');
+          trace(`step${i}/unet_output`, unetOutput);
+          trace(`step${i}/noise_pred_guided`, doCfg ? applyGuidance(unetOutput, params.guidanceScale) : unetOutput);
+        }
+        const step = scheduler.planStep(t, start.length, { rng, eta: params.eta });
+        const nextDivisor = i + 1 < timesteps.length ? scheduler.modelInputDivisor(timesteps[i + 1]) : 1;
+        await loop.advance(step, doCfg ? params.guidanceScale : 1, nextDivisor);
+        if (tracing) {
+          trace(`step${i}/pred_original_sample`, await loop.read('denoised'));
+          trace(`step${i}/latents`, await loop.read('latents'));
+        }
+        params.signal?.throwIfAborted();
+      }
+      return await loop.read('latents');
+    } finally {
+      loop.dispose();
+    }
   }
 
   private async encodePrompts(

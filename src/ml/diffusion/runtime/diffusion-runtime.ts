@@ -7,9 +7,11 @@ import { configureOrt } from '../../backend/ort-setup';
 import type { DeviceLostListener } from '../../backend/tfjs-setup';
 import { detectWebGpu } from '../../backend/webgpu-info';
 import { loadOnnxImg2ImgPipeline, type OnnxComponentName } from '../onnx/load-onnx-pipeline';
+import { OnnxUnetDenoiser } from '../onnx/onnx-unet-denoiser';
 import type { Img2ImgPipeline } from '../pipeline/img2img';
 import type { SchedulerKind } from '../schedulers';
 import { createComponentSession, WASM_WEIGHT_LIMIT_BYTES, type ComponentInfo } from './component-session';
+import { deviceLoops, type DeviceLoops } from './device-denoise-loop';
 import { ortWebGpuDevice, webGpuUploader } from './device-tensors';
 import { opfsModelFiles, urlModelFiles, type ModelFiles } from './model-files';
 
@@ -29,8 +31,10 @@ export interface LoadPipelineOptions {
   /** Scheduler class for the model's scheduler config; default: the config's own class. */
   scheduler?: SchedulerKind;
   /**
-   * On the WebGPU EP: leave the UNet output in a GPU buffer and keep the text embeddings
-   * uploaded across steps (ORT IO binding). Default true. See the benchmark for its effect.
+   * On the WebGPU EP: keep the denoising loop on the GPU (default true). The UNet output
+   * stays in a GPU buffer, guidance and the scheduler step run there as a small ONNX graph
+   * (runtime/device-denoise-loop.ts), and the text embeddings are uploaded once. false reads
+   * the UNet output back every step and steps on the CPU. bench:diffusion compares both.
    */
   keepOnGpu?: boolean;
   /** Weight bytes the wasm EP may take for the whole pipeline (default WASM_WEIGHT_LIMIT_BYTES; tests lower it). */
@@ -50,7 +54,7 @@ export interface PipelineInfo {
   /** distinct providers the components run on */
   providers: OrtProviderName[];
   components: Record<OnnxComponentName, ComponentInfo>;
-  /** UNet IO binding in use (WebGPU EP only) */
+  /** the denoising loop runs on the GPU (WebGPU EP only) */
   keepOnGpu: boolean;
   gpu: { available: boolean; shaderF16: boolean; adapter: string };
   /** why a better provider was not used, CPU-fallback operators, … */
@@ -86,12 +90,14 @@ export async function loadDiffusionPipeline(
   // The UNet session is created last (loadOnnxImg2ImgPipeline's order); the uploader
   // exists only when it landed on the WebGPU EP, otherwise embeddings stay on the host.
   let uploader: ReturnType<typeof webGpuUploader> | undefined;
+  let loops: DeviceLoops | undefined;
   const pipeline = await loadOnnxImg2ImgPipeline({
     ort,
     files,
     scheduler: options.scheduler,
     unet: {
       toDevice: (t) => uploader?.(t),
+      deviceLoop: { create: (unet) => loops?.create(unet), dispose: async () => loops?.dispose() },
     },
     createSession: async (component) => {
       const { session, info } = await createComponentSession({
@@ -106,15 +112,27 @@ export async function loadDiffusionPipeline(
       components[component] = info;
       if (component === 'unet' && info.provider === 'webgpu' && keepOnGpuWanted) {
         const device = await ortWebGpuDevice(ort);
-        if (device) uploader = webGpuUploader(ort, device);
+        if (device) {
+          uploader = webGpuUploader(ort, device);
+          loops = deviceLoops(ort, { provider: 'webgpu', upload: uploader, queued: () => device.queue.onSubmittedWorkDone() });
+        }
       }
       return session;
     },
   });
 
   const unet = components.unet!;
-  const keepOnGpu = keepOnGpuWanted && unet.provider === 'webgpu' && uploader !== undefined;
   const notes = [...choice.notes];
+  const { denoiser } = pipeline.components;
+  if (loops && denoiser instanceof OnnxUnetDenoiser) {
+    const problem = await loops.prepare(denoiser);
+    if (problem) {
+      await loops.dispose();
+      loops = undefined;
+      notes.push(`the denoising loop steps on the CPU: its GPU step graph is unavailable (${problem})`);
+    }
+  }
+  const keepOnGpu = keepOnGpuWanted && unet.provider === 'webgpu' && loops !== undefined;
   for (const name of COMPONENT_ORDER) {
     const c = components[name]!;
     for (const a of c.attempts) if (!a.ok) notes.push(`${name}: ${a.provider} failed (${a.reason})`);

@@ -37,6 +37,8 @@ export interface GenerateResult {
   /** NHWC float [0, 1], when returnFloat */
   image?: Float32Array;
   timesteps: number[];
+  /** where guidance and the scheduler ran: beside the UNet on the GPU, or on the CPU */
+  loop: 'device' | 'host';
   seed?: number;
   timings: GenerateTimings;
   intermediates?: Record<string, Float32Array>;
@@ -70,16 +72,37 @@ export async function generateImage(pipeline: Img2ImgPipeline, params: GenerateP
   const timings: GenerateTimings = { encodePromptMs: 0, vaeEncodeMs: 0, unetStepMs: [], stepOverheadMs: [], vaeDecodeMs: 0, totalMs: 0 };
   const c = pipeline.components;
   let stepStart = 0;
+  // Before every UNet step: the hook (a job yields to the event loop here), then the cancel check.
+  const beforeStep = async () => {
+    await hooks.beforeStep?.();
+    hooks.signal?.throwIfAborted();
+  };
+  const timeUnet = async <T>(run: () => Promise<T>): Promise<T> => {
+    await beforeStep();
+    const t0 = performance.now();
+    const out = await run();
+    timings.unetStepMs.push(performance.now() - t0);
+    return out;
+  };
+  const inner = c.denoiser;
   const denoiser: Denoiser = {
-    predictNoise: async (...args) => {
-      await hooks.beforeStep?.();
-      hooks.signal?.throwIfAborted();
-      const t0 = performance.now();
-      const out = await c.denoiser.predictNoise(...args);
-      timings.unetStepMs.push(performance.now() - t0);
-      return out;
-    },
-    dispose: () => c.denoiser.dispose(),
+    predictNoise: (...args) => timeUnet(() => inner.predictNoise(...args)),
+    deviceLoop: inner.deviceLoop
+      ? () => {
+          const loop = inner.deviceLoop!();
+          if (!loop) return undefined;
+          // On the device a run returns once its work is queued, so these times are queueing
+          // times, not GPU times; totalMs is the honest figure.
+          return {
+            start: (...a) => loop.start(...a),
+            predict: (...a) => timeUnet(() => loop.predict(...a)),
+            advance: (...a) => loop.advance(...a),
+            read: (what) => loop.read(what),
+            dispose: () => loop.dispose(),
+          };
+        }
+      : undefined,
+    dispose: () => inner.dispose(),
   };
   const instrumented = new Img2ImgPipeline({
     ...c,
@@ -103,6 +126,7 @@ export async function generateImage(pipeline: Img2ImgPipeline, params: GenerateP
     height: params.height,
     seed: params.seed,
     noise: params.noise,
+    deviceLoop: params.deviceLoop,
     signal: hooks.signal,
     onProgress: (p) => {
       // A step's overhead = time from the end of its UNet run to the start of the next step.
@@ -129,6 +153,7 @@ export async function generateImage(pipeline: Img2ImgPipeline, params: GenerateP
     gray: rgbToGray(result.rgb, result.width, result.height),
     image: params.returnFloat ? result.image : undefined,
     timesteps: result.timesteps,
+    loop: result.loop,
     seed: params.seed,
     timings,
     intermediates,

@@ -3,11 +3,12 @@
 // scale σ_up so that σ_down² + σ_up² = σ_next².
 import type { SchedulerConfig } from './config';
 import { f32 } from './float32';
-import { eulerInitNoiseSigma, eulerPredictX0 } from './euler-discrete';
+import { eulerInitNoiseSigma, eulerStep } from './euler-discrete';
+import { drawStepNoise, type LinearStep } from './linear-step';
 import { eulerTimesteps } from './inference-timesteps';
 import { SigmaSchedulerBase } from './sigma-scheduler-base';
 import { inferenceSigmas } from './sigmas';
-import { checkSameLength, requireRng, type Scheduler, type StepOptions, type StepResult } from './types';
+import { requireRng, type Scheduler, type StepOptions } from './types';
 
 export class EulerAncestralScheduler extends SigmaSchedulerBase implements Scheduler {
   readonly kind = 'euler-ancestral' as const;
@@ -29,8 +30,7 @@ export class EulerAncestralScheduler extends SigmaSchedulerBase implements Sched
     this.resetState();
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, options: StepOptions = {}): StepResult {
-    checkSameLength(modelOutput, sample, 'Euler ancestral step');
+  planStep(timestep: number, length: number, options: StepOptions = {}): LinearStep {
     const rng = requireRng(options.rng, 'Euler ancestral');
     const index = this.ensureStepIndex(timestep);
     const sigmaFrom = this.sigmas[index];
@@ -39,19 +39,9 @@ export class EulerAncestralScheduler extends SigmaSchedulerBase implements Sched
     const to2 = f32(sigmaTo * sigmaTo);
     const sigmaUp = f32(Math.sqrt(f32(f32(to2 * f32(from2 - to2)) / from2)));
     const sigmaDown = f32(Math.sqrt(f32(to2 - f32(sigmaUp * sigmaUp))));
-    const dt = f32(sigmaDown - sigmaFrom);
     // diffusers draws the noise on every step, also the last one where σ_up = 0.
-    const noise = new Float32Array(sample.length);
-    rng.fillNormal(noise);
-    const prevSample = new Float32Array(sample.length);
-    const predOriginalSample = new Float32Array(sample.length);
-    for (let i = 0; i < sample.length; i++) {
-      const x0 = eulerPredictX0(this.config, modelOutput[i], sample[i], sigmaFrom);
-      const derivative = f32(f32(sample[i] - x0) / sigmaFrom);
-      predOriginalSample[i] = x0;
-      prevSample[i] = f32(sample[i] + f32(derivative * dt)) + f32(noise[i] * sigmaUp);
-    }
+    const values = drawStepNoise(rng, length, 'Euler ancestral');
     this.stepIndex = index + 1;
-    return { prevSample, predOriginalSample };
+    return eulerStep(this.config, sigmaFrom, f32(sigmaDown - sigmaFrom), { values, scale: sigmaUp });
   }
 }

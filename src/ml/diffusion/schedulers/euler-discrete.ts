@@ -5,20 +5,36 @@ import { f32 } from './float32';
 import { eulerTimesteps } from './inference-timesteps';
 import { SigmaSchedulerBase } from './sigma-scheduler-base';
 import { inferenceSigmas } from './sigmas';
-import { checkSameLength, type Scheduler, type StepResult } from './types';
+import { NO_EPS, type AffineXM, type LinearStep } from './linear-step';
+import type { Scheduler } from './types';
 
-/** x̂₀ from a model output at noise level σ on the VE sample x. */
-export function eulerPredictX0(config: Readonly<SchedulerConfig>, modelOutput: number, sample: number, sigma: number): number {
+/** x̂₀ as an affine function of the VE sample x and the model output at noise level σ. */
+export function eulerX0(config: Readonly<SchedulerConfig>, sigma: number): AffineXM {
   switch (config.predictionType) {
     case 'epsilon':
-      return f32(sample - f32(sigma * modelOutput));
+      return { sample: 1, model: -sigma };
     case 'sample':
-      return modelOutput;
+      return { sample: 0, model: 1 };
     case 'v_prediction': {
       const s2p1 = f32(f32(sigma * sigma) + 1);
-      return f32(f32(modelOutput * f32(-sigma / f32(Math.sqrt(s2p1)))) + f32(sample / s2p1));
+      return { sample: 1 / s2p1, model: -sigma / f32(Math.sqrt(s2p1)) };
     }
   }
+}
+
+/**
+ * An Euler step from σ to σ + dt on the VE sample, dx/dσ = (x − x̂₀)/σ, with `noise` of
+ * scale σ_up added (Euler ancestral).
+ */
+export function eulerStep(config: Readonly<SchedulerConfig>, sigma: number, dt: number, noise?: { values: Float32Array; scale: number }): LinearStep {
+  const r = dt / sigma;
+  return {
+    x0: eulerX0(config, sigma),
+    eps: NO_EPS,
+    denoised: { sample: 0, x0: 1 },
+    prev: { sample: 1 + r, denoised: -r, eps: 0, history: 0, noise: noise?.scale ?? 0 },
+    noise: noise?.values,
+  };
 }
 
 /** diffusers init_noise_sigma: σ_max for linspace/trailing spacing, else √(σ_max²+1). */
@@ -41,20 +57,10 @@ export class EulerDiscreteScheduler extends SigmaSchedulerBase implements Schedu
     this.resetState();
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array): StepResult {
-    checkSameLength(modelOutput, sample, 'Euler step');
+  planStep(timestep: number): LinearStep {
     const index = this.ensureStepIndex(timestep);
     const sigma = this.sigmas[index];
-    const dt = f32(this.sigmas[index + 1] - sigma);
-    const prevSample = new Float32Array(sample.length);
-    const predOriginalSample = new Float32Array(sample.length);
-    for (let i = 0; i < sample.length; i++) {
-      const x0 = eulerPredictX0(this.config, modelOutput[i], sample[i], sigma);
-      const derivative = f32(f32(sample[i] - x0) / sigma); // dx/dσ = (x − x̂₀)/σ
-      predOriginalSample[i] = x0;
-      prevSample[i] = sample[i] + f32(derivative * dt);
-    }
     this.stepIndex = index + 1;
-    return { prevSample, predOriginalSample };
+    return eulerStep(this.config, sigma, f32(this.sigmas[index + 1] - sigma));
   }
 }

@@ -1,4 +1,5 @@
 export type { Scheduler, StepOptions, StepResult } from './types';
+export { applyLinearStep, type LinearStep } from './linear-step';
 export type { SchedulerConfig, SchedulerKind, PredictionType, TimestepSpacing, BetaSchedule } from './config';
 export { parseSchedulerConfig, schedulerConfig, schedulerKindFromClassName } from './config';
 export { noiseSchedule } from './noise-schedule';

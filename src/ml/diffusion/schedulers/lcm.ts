@@ -4,20 +4,14 @@
 import type { SchedulerConfig } from './config';
 import { f32, linspace } from './float32';
 import { alphaCumprodAt, noiseSchedule } from './noise-schedule';
-import { predictX0AndEps } from './prediction';
+import { drawStepNoise, NO_EPS, vpPrediction, type LinearStep } from './linear-step';
+import { PlannedScheduler } from './planned-scheduler';
 import { indexForTimestep } from './sigmas';
-import {
-  checkSameLength,
-  perItemTimesteps,
-  requireRng,
-  type Scheduler,
-  type StepOptions,
-  type StepResult,
-} from './types';
+import { checkSameLength, perItemTimesteps, type Scheduler, type StepOptions } from './types';
 
 const SIGMA_DATA = 0.5;
 
-export class LcmScheduler implements Scheduler {
+export class LcmScheduler extends PlannedScheduler implements Scheduler {
   readonly kind = 'lcm' as const;
   readonly order = 1;
   readonly initNoiseSigma = 1;
@@ -28,6 +22,7 @@ export class LcmScheduler implements Scheduler {
   private beginIndex: number | null = null;
 
   constructor(readonly config: Readonly<SchedulerConfig>) {
+    super();
     this.alphasCumprod = noiseSchedule(config).alphasCumprod;
     this.finalAlphaCumprod = config.setAlphaToOne ? 1 : this.alphasCumprod[0];
   }
@@ -52,47 +47,46 @@ export class LcmScheduler implements Scheduler {
     this.timesteps = linspace(0, origin.length, numInferenceSteps, false).map((x) => origin[Math.floor(x)]);
     this.stepIndex = null;
     this.beginIndex = null;
+    this.resetHistory();
   }
 
   setBeginIndex(beginIndex: number): void {
     this.beginIndex = beginIndex;
   }
 
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
+  modelInputDivisor(): number {
+    return 1;
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, options: StepOptions = {}): StepResult {
-    checkSameLength(modelOutput, sample, 'LCM step');
+  planStep(timestep: number, length: number, options: StepOptions = {}): LinearStep {
     if (this.timesteps.length === 0) throw new Error('LCM: call setTimesteps() first');
     const index = (this.stepIndex ??= this.beginIndex ?? indexForTimestep(this.timesteps, timestep));
-    const prevT = index + 1 < this.timesteps.length ? this.timesteps[index + 1] : timestep;
+    const last = index === this.timesteps.length - 1;
+    const prevT = last ? timestep : this.timesteps[index + 1];
     const alphaT = alphaCumprodAt(this.alphasCumprod, timestep);
     const alphaPrev = prevT >= 0 ? alphaCumprodAt(this.alphasCumprod, prevT) : this.finalAlphaCumprod;
-    const a = f32(Math.sqrt(alphaT));
-    const b = f32(Math.sqrt(f32(1 - alphaT)));
     // Consistency-model boundary condition (Song et al. 2023, eq. 8), timestep scaled ×10.
     const scaled = timestep * this.config.timestepScaling;
     const cSkip = SIGMA_DATA ** 2 / (scaled ** 2 + SIGMA_DATA ** 2);
     const cOut = scaled / Math.sqrt(scaled ** 2 + SIGMA_DATA ** 2);
     const { clipSample, clipSampleRange } = this.config;
-
-    const denoised = new Float32Array(sample.length);
-    for (let i = 0; i < sample.length; i++) {
-      let x0 = predictX0AndEps(this.config.predictionType, modelOutput[i], sample[i], a, b)[0];
-      if (clipSample) x0 = Math.min(clipSampleRange, Math.max(-clipSampleRange, x0));
-      denoised[i] = f32(cOut * x0) + f32(cSkip * sample[i]);
-    }
-    let prevSample = denoised;
-    if (index !== this.timesteps.length - 1) {
-      const noise = new Float32Array(sample.length);
-      requireRng(options.rng, 'LCM').fillNormal(noise);
-      const ap = f32(Math.sqrt(alphaPrev));
-      const bp = f32(Math.sqrt(f32(1 - alphaPrev)));
-      prevSample = denoised.map((d, i) => f32(ap * d) + f32(bp * noise[i]));
-    }
+    const { x0 } = vpPrediction(this.config.predictionType, f32(Math.sqrt(alphaT)), f32(Math.sqrt(f32(1 - alphaT))));
+    // Every step but the last re-noises the denoised estimate to the next timestep.
+    const noise = last ? undefined : drawStepNoise(options.rng, length, 'LCM');
     this.stepIndex = index + 1;
-    return { prevSample, predOriginalSample: denoised };
+    return {
+      x0: clipSample ? { ...x0, clip: clipSampleRange } : x0,
+      eps: NO_EPS,
+      denoised: { sample: f32(cSkip), x0: f32(cOut) },
+      prev: {
+        sample: 0,
+        denoised: last ? 1 : f32(Math.sqrt(alphaPrev)),
+        eps: 0,
+        history: 0,
+        noise: last ? 0 : f32(Math.sqrt(f32(1 - alphaPrev))),
+      },
+      noise,
+    };
   }
 
   addNoise(original: Float32Array, noise: Float32Array, timesteps: number | readonly number[]): Float32Array {

@@ -4,10 +4,11 @@
 import type { SchedulerConfig } from './config';
 import { f32 } from './float32';
 import { noiseSchedule } from './noise-schedule';
+import { PlannedScheduler } from './planned-scheduler';
 import { indexForTimestep } from './sigmas';
 import { checkSameLength, perItemTimesteps } from './types';
 
-export abstract class SigmaSchedulerBase {
+export abstract class SigmaSchedulerBase extends PlannedScheduler {
   readonly order = 1;
   readonly alphasCumprod: Float32Array;
   timesteps: number[] = [];
@@ -17,6 +18,7 @@ export abstract class SigmaSchedulerBase {
   protected beginIndex: number | null = null;
 
   constructor(readonly config: Readonly<SchedulerConfig>) {
+    super();
     this.alphasCumprod = noiseSchedule(config).alphasCumprod;
   }
 
@@ -32,6 +34,7 @@ export abstract class SigmaSchedulerBase {
   protected resetState(): void {
     this.stepIndex = null;
     this.beginIndex = null;
+    this.resetHistory();
   }
 
   protected indexFor(t: number): number {
@@ -47,11 +50,10 @@ export abstract class SigmaSchedulerBase {
     return this.stepIndex;
   }
 
-  /** x/√(σ²+1): the VE sample rescaled to the unit-variance input the UNet was trained on. */
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
+  /** √(σ²+1): the VE sample is divided by it to give the unit-variance input the UNet was trained on. */
+  modelInputDivisor(timestep: number): number {
     const sigma = this.sigmas[this.ensureStepIndex(timestep)];
-    const denom = f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
-    return sample.map((x) => x / denom);
+    return f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
   }
 
   // diffusers: before the first step img2img noises at begin_index; afterwards (inpainting)

@@ -1,5 +1,6 @@
 import type { Rng } from '../../../core/random';
 import type { SchedulerConfig, SchedulerKind } from './config';
+import type { LinearStep } from './linear-step';
 
 export interface StepOptions {
   /** Source of the noise some samplers add (Euler ancestral, LCM, DDIM with eta > 0). */
@@ -33,7 +34,16 @@ export interface Scheduler {
   /** img2img: the schedule starts at `timesteps[beginIndex]` (diffusers set_begin_index). */
   setBeginIndex(beginIndex: number): void;
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
+  /** scaleModelInput as one divisor, for callers that hold the sample elsewhere (GPU). */
+  modelInputDivisor(timestep: number): number;
+  /** One step on the CPU: planStep applied to the arrays (schedulers/linear-step.ts). */
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, options?: StepOptions): StepResult;
+  /**
+   * The step as affine coefficients, for a caller that applies it itself (on the GPU). It
+   * advances the scheduler and draws noise exactly as step() does; use one or the other
+   * per timestep. The caller keeps the previous denoised estimate (LinearStep.prev.history).
+   */
+  planStep(timestep: number, length: number, options?: StepOptions): LinearStep;
   /** Forward-diffuses clean samples to `timesteps` (one per batch item, or one for all). */
   addNoise(original: Float32Array, noise: Float32Array, timesteps: number | readonly number[]): Float32Array;
 }
