@@ -118,7 +118,15 @@ export interface SynthesisRunRecord {
   /** job ids that worked on this run (first run, then resumes) */
   jobIds: string[];
   /** the pipeline as loaded by the last job (providers it runs on, notes) */
-  pipeline?: { providers: OrtProviderName[]; scheduler: string; width: number; height: number; notes: string[] };
+  pipeline?: {
+    providers: OrtProviderName[];
+    scheduler: string;
+    width: number;
+    height: number;
+    notes: string[];
+    /** the denoising loop ran on the GPU (absent in runs stored before it could) */
+    gpuLoop?: boolean;
+  };
   quality?: SynthesisQuality;
 }
 

@@ -36,7 +36,7 @@ test('Synthesis page: the run\'s execution provider is chosen per run and is wha
   await expect(page.getByTestId('synthesis-run')).toHaveCount(2);
   const gpuEnd = await finished(page, { timeout: 240_000 });
   expect(gpuEnd.status, gpuEnd.text).toBe('completed');
-  await expect(page.getByTestId('synthesis-run-provider').first()).toHaveText('webgpu → webgpu');
+  await expect(page.getByTestId('synthesis-run-provider').first()).toHaveText('webgpu → webgpu (denoising loop on the GPU)');
   const tGpu = Date.now();
 
   const [gpuRun, wasmRun] = await storedRuns(s);

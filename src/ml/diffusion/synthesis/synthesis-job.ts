@@ -92,7 +92,14 @@ export async function runSynthesisJob(req: SynthesisRequest, ctx: JobContext, en
     if (!dataset) throw new Error(`no dataset ${s.datasetId}`);
     ctx.progress('loading model', 0, 1, s.model.kind === 'store' ? s.model.modelId : s.model.baseUrl);
     const model = await engine.ensurePipeline(s.model, s.scheduler as SchedulerKind, s.provider);
-    run.pipeline = { providers: model.info.providers, scheduler: model.info.scheduler, width: model.info.width, height: model.info.height, notes: model.info.notes };
+    run.pipeline = {
+      providers: model.info.providers,
+      scheduler: model.info.scheduler,
+      width: model.info.width,
+      height: model.info.height,
+      notes: model.info.notes,
+      gpuLoop: model.info.keepOnGpu,
+    };
     await saveSynthesisRun(run);
 
     // One progress scale over the whole run, in UNet steps, so the ETA covers all images.
