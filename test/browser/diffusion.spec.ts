@@ -169,8 +169,8 @@ test.describe('diffusion worker (tiny SD-1.x pipeline)', () => {
 
   // The GPU loop feeds the step graph fresh noise, the σ-scaled next input and the previous
   // step's estimate as GPU tensors (Euler ancestral): it must give the CPU loop's image for
-  // the same seed, and the same image twice. Two UNet steps: SwiftShader takes ~12 s per
-  // tiny UNet step on this 2-core machine. Every scheduler's step graph is checked against
+  // the same seed, and the same image twice. Two UNet steps at 32 px: SwiftShader takes
+  // ~12 s per tiny UNet step at the model's 64 px on this 2-core machine. Every scheduler's step graph is checked against
   // its CPU step in the unit suite (latent-step-graph, device-denoise-loop on ORT wasm).
   test(`WebGPU: the denoising loop on the GPU gives the CPU loop's image, seed for seed`, async ({ page }) => {
     test.setTimeout(600_000);
@@ -186,8 +186,9 @@ test.describe('diffusion worker (tiny SD-1.x pipeline)', () => {
         return { image: Array.from(r.image!), loop: r.loop, steps: r.timesteps.length };
       };
       return { gpu: await run(true), again: await run(true), cpu: await run(false) };
-    }, { ...REF_PARAMS, numInferenceSteps: 10, strength: 0.2 });
+    }, { ...REF_PARAMS, numInferenceSteps: 10, strength: 0.2, width: 32, height: 32 });
     expect(out.gpu.steps).toBe(2);
+    expect(out.gpu.image).toHaveLength(32 * 32 * 3);
     expect([out.gpu.loop, out.cpu.loop]).toEqual(['device', 'host']);
     const diff = maxAbs(out.gpu.image, out.cpu.image);
     console.info(`euler-ancestral: GPU loop vs CPU loop, image max|Δ| = ${diff}`);
