@@ -10,6 +10,7 @@ import { clipTokenizerFromVocabMerges } from '../../../src/ml/diffusion/tokenize
 import { noiseSchedule, parseSchedulerConfig } from '../../../src/ml/diffusion/schedulers';
 import { generatePhantom } from '../../../src/core/demo/chest-phantom';
 import { createRng } from '../../../src/core/random';
+import { deviceLoops } from '../../../src/ml/diffusion/runtime/device-denoise-loop';
 import { ort } from './ort-node';
 
 const SIZE = 64;
@@ -136,5 +137,31 @@ describe('demo pipeline', () => {
     }
     expect(sxy / Math.sqrt(sxx * syy)).toBeGreaterThan(0.8);
     expect(md).toBeGreaterThan(0.5); // opacities brighten the lungs
+  });
+
+  it('runs its denoising loop on the device too (one latent channel, through the step graph)', async () => {
+    const onDevice = await loadOnnxImg2ImgPipeline({
+      ort,
+      files: { readText: async (p) => (demo.files[p] ? text(demo.files[p]) : undefined) },
+      createSession: (c) => ort.InferenceSession.create(demo.files[`${c}/model.onnx`], { executionProviders: ['wasm'] }),
+      unet: { deviceLoop: deviceLoops(ort, { provider: 'wasm', upload: (tensor) => ({ tensor, release: () => undefined }) }) },
+    });
+    try {
+      const src = generatePhantom({ size: SIZE, seed: 12, positive: false });
+      const params = {
+        image: { data: src.pixels, width: SIZE, height: SIZE, channels: 1 as const },
+        prompt: 'a pediatric chest x-ray showing pneumonia',
+        strength: 0.6,
+        numInferenceSteps: 10,
+        guidanceScale: 7.5,
+        seed: 6,
+      };
+      const device = await onDevice.run(params);
+      const host = await pipeline.run(params);
+      expect([device.loop, host.loop]).toEqual(['device', 'host']);
+      expect(Math.max(...device.rgb.map((v, i) => Math.abs(v - host.rgb[i])))).toBeLessThanOrEqual(1);
+    } finally {
+      await onDevice.dispose();
+    }
   });
 });
