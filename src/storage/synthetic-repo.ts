@@ -38,6 +38,8 @@ export interface SynthesisProvenanceParams {
   modelHash: string | null;
   /** execution providers the pipeline's components ran on (e.g. ['webgpu'] or ['wasm']) */
   backend: OrtProviderName[];
+  /** the VAE used instead of the pipeline's own (a 'vae' model of the store, e.g. TAESD) */
+  vae?: { modelId: string; modelHash: string };
   /** the model's working resolution (the output was resized from it to the source's scale) */
   modelWidth: number;
   modelHeight: number;
@@ -77,6 +79,8 @@ export interface SynthesisSettings {
    * choice; what actually ran is the pipeline's `providers` and each image's `backend`.
    */
   provider: BackendPreference<OrtProviderName>;
+  /** a 'vae' model of the store (TAESD, …) to use instead of the pipeline's VAE */
+  vaeModelId?: string;
 }
 
 export type SynthesisRunStatus = 'running' | 'completed' | 'cancelled' | 'failed';

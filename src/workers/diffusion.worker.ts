@@ -159,23 +159,29 @@ async function modelHash(files: Record<string, { sha256: string | null }>): Prom
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** The store's record of a model that is ready and of the kind a run needs. */
+async function readyModel(id: string, kind: 'diffusion-pipeline' | 'vae') {
+  const rec = await getModel(id);
+  if (!rec) throw new ModelNotReadyError(id, 'it is not in the model store');
+  if (rec.status !== 'ready') throw new ModelNotReadyError(id, `its status is ${rec.status}`);
+  if (rec.kind !== kind) throw new Error(`model ${rec.id} is a ${rec.kind}, not a ${kind === 'vae' ? 'VAE' : 'diffusion pipeline'}`);
+  return rec;
+}
+
 // Runs inside exclusive() (the synthesis job holds the queue), so it loads directly.
 function synthesisEngine(signal: AbortSignal, throwIfCancelled: () => void): SynthesisEngine {
   return {
     async checkProvider(provider) {
       chooseRunOrtProviders(await detectWebGpu(), provider);
     },
-    async ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind, provider) {
-      const key = JSON.stringify([model, scheduler, provider]);
+    async ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind, provider, vaeModelId?: string) {
+      const key = JSON.stringify([model, scheduler, provider, vaeModelId ?? null]);
       if (loaded && loadedFor?.key === key) return loadedFor.model;
       let source: ModelSource;
       let modelId: string;
       let hash: string | null = null;
       if (model.kind === 'store') {
-        const rec = await getModel(model.modelId);
-        if (!rec) throw new ModelNotReadyError(model.modelId, 'it is not in the model store');
-        if (rec.status !== 'ready') throw new ModelNotReadyError(model.modelId, `its status is ${rec.status}`);
-        if (rec.kind !== 'diffusion-pipeline') throw new Error(`model ${rec.id} is a ${rec.kind}, not a diffusion pipeline`);
+        const rec = await readyModel(model.modelId, 'diffusion-pipeline');
         source = { kind: 'opfs', modelId: rec.id };
         modelId = rec.id;
         hash = await modelHash(rec.files);
@@ -183,14 +189,19 @@ function synthesisEngine(signal: AbortSignal, throwIfCancelled: () => void): Syn
         source = { kind: 'url', baseUrl: model.baseUrl, files: model.files };
         modelId = model.baseUrl;
       }
+      let vae: LoadedModel['vae'];
+      if (vaeModelId) {
+        const rec = await readyModel(vaeModelId, 'vae');
+        vae = { modelId: rec.id, modelHash: await modelHash(rec.files) };
+      }
       if (loaded) {
         const old = loaded;
         loaded = null;
         loadedFor = null;
         await old.dispose();
       }
-      loaded = await loadDiffusionPipeline(source, { provider, scheduler }, { onDeviceLost: (m) => deviceLostListener?.(m) });
-      const lm: LoadedModel = { info: loaded.info, modelId, modelSource: model.kind, modelHash: hash };
+      loaded = await loadDiffusionPipeline(source, { provider, scheduler, vae: vae ? { kind: 'opfs', modelId: vae.modelId } : undefined }, { onDeviceLost: (m) => deviceLostListener?.(m) });
+      const lm: LoadedModel = { info: loaded.info, modelId, modelSource: model.kind, modelHash: hash, vae };
       loadedFor = { key, model: lm };
       return lm;
     },

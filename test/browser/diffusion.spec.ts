@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { JobProgress } from '../../src/core/jobs';
-import { externalizeInitializers, float16UnetLikeModel } from '../unit/diffusion/onnx-test-models';
+import { externalizeInitializers, float16UnetLikeModel, testVaePair } from '../unit/diffusion/onnx-test-models';
 import { referenceGenerationParams } from '../unit/diffusion/tiny-reference';
 import { TINY_PIPELINE, TINY_PIPELINE_CONFIGS, tinyPipelineFolder } from './tiny-pipeline';
 
@@ -285,6 +285,42 @@ test.describe('diffusion worker (tiny SD-1.x pipeline)', () => {
     const withoutData = { ...TINY_SOURCE, files: { ...TINY_SOURCE.files, 'unet/model.onnx': '/__generated__/ext/model.onnx' } };
     const message = await page.evaluate((s) => window.harness.diffusion().loadPipeline(s as never, { provider: 'wasm' }).then(() => 'loaded', (e: Error) => `${e.name}: ${e.message}`), withoutData);
     expect(message).toMatch(/^ModelFileError: unet\/model\.onnx keeps its weights in the external file "unet\/model\.onnx_data", which is missing/);
+  });
+
+  test('a substitute VAE from OPFS (TAESD-like, trained on [0, 1] images) is measured, adapted and used; one that does not fit is refused', async ({ page }) => {
+    const good = testVaePair(true);
+    const put = (modelId: string, files: Record<string, Uint8Array>) =>
+      page.evaluate(
+        async ([id, entries]) => {
+          const models = await (await navigator.storage.getDirectory()).getDirectoryHandle('models', { create: true });
+          await models.removeEntry(id, { recursive: true }).catch(() => undefined);
+          const top = await models.getDirectoryHandle(id, { create: true });
+          for (const [path, bytes] of entries) {
+            const [dirName, name] = path.split('/');
+            const w = await (await (await top.getDirectoryHandle(dirName, { create: true })).getFileHandle(name, { create: true })).createWritable();
+            await w.write(new Uint8Array(bytes));
+            await w.close();
+          }
+        },
+        [modelId, Object.entries(files).map(([p, b]) => [p, Array.from(b)] as [string, number[]])] as const,
+      );
+    await put('spec-vae-unit', { 'vae_encoder/model.onnx': good.encoder, 'vae_decoder/model.onnx': good.decoder });
+    // a wrong file where the decoder should be: the tiny pipeline's VAE encoder
+    await put('spec-vae-wrong', { 'vae_encoder/model.onnx': good.encoder, 'vae_decoder/model.onnx': readFileSync(resolve(TINY_DIR, 'vae_encoder/model.onnx')) });
+    const info = await page.evaluate((s) => window.harness.diffusion().loadPipeline(s as never, { provider: 'wasm', vae: { kind: 'opfs', modelId: 'spec-vae-unit' } }), TINY_SOURCE);
+    expect(info.vae).toEqual({ source: 'OPFS models/spec-vae-unit/', imageRange: 'unit', scalingFactor: 1 });
+    expect(info.notes.join('\n')).toContain('VAE from OPFS models/spec-vae-unit/');
+    const gray = await page.evaluate(async (params) => {
+      const h = window.harness;
+      const image = { data: await h.fetchBytes('/__shared__/fixtures/diffusion-tiny/refs/img2img__init_image_u8_hwc.bin'), width: 64, height: 64, channels: 3 as const };
+      return Array.from((await h.diffusion().generate('vae-' + Date.now(), { ...params, image, seed: 3, numInferenceSteps: 10, strength: 0.1 }, h.proxy(() => undefined))).gray);
+    }, REF_PARAMS);
+    expect(gray).toHaveLength(64 * 64);
+    const message = await page.evaluate(
+      (s) => window.harness.diffusion().loadPipeline(s as never, { provider: 'wasm', vae: { kind: 'opfs', modelId: 'spec-vae-wrong' } }).then(() => 'loaded', (e: Error) => e.message),
+      TINY_SOURCE,
+    );
+    expect(message).toMatch(/VAE decoder|does not reconstruct|latent_sample/);
   });
 
   test('loads the same pipeline from OPFS models/<id>/ (the model store layout)', async ({ page }) => {

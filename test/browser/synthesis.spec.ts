@@ -61,6 +61,40 @@ test('a cancel that lands inside a generation (the pipeline\'s AbortError) recor
   expect(out).toMatchObject({ status: 'cancelled', error: null });
 });
 
+test('a run with a substitute VAE passes it to the pipeline and records it in every image\'s provenance', async ({ page }) => {
+  await openHarness(page);
+  const ds = await demoDataset(page);
+  const out = await page.evaluate(async (d) => {
+    const h = window.harness;
+    const asked: unknown[][] = [];
+    const engine = {
+      checkProvider: async () => undefined,
+      ensurePipeline: async (...args: unknown[]) => {
+        asked.push(args);
+        return { info: { scheduler: 'ddim', providers: ['wasm'] }, modelId: 'scripted', modelSource: 'url', modelHash: null, vae: { modelId: 'taesd-onnx', modelHash: 'f'.repeat(64) } } as never;
+      },
+      // a scripted image per source (distinct pixels, so distinct content-addressed ids)
+      generate: async (params: { seed?: number }) => ({
+        width: 64, height: 64, rgb: new Uint8Array(64 * 64 * 3), gray: new Uint8Array(64 * 64).map((_, i) => (i * 7 + (params.seed ?? 0)) % 251),
+        timesteps: [1], loop: 'host', timings: { encodePromptMs: 0, vaeEncodeMs: 0, unetStepMs: [], stepOverheadMs: [], vaeDecodeMs: 0, totalMs: 0 },
+      }) as never,
+    };
+    const ctx = { signal: new AbortController().signal, throwIfCancelled: () => undefined, progress: () => undefined };
+    const settings = {
+      model: { kind: 'url' as const, baseUrl: '/scripted/' }, datasetId: d.datasetId, taskId: d.taskId, count: 2,
+      prompt: 'a pediatric chest x-ray showing pneumonia', negativePrompt: '', strength: 0.5, steps: 2, guidance: 7.5, scheduler: 'ddim', seed: 1, provider: 'wasm' as const,
+      vaeModelId: 'taesd-onnx',
+    };
+    await h.runSynthesisJob({ ...settings, runId: 'run-vae' }, ctx, engine);
+    const run = (await h.syntheticRepo.getSynthesisRun('run-vae'))!;
+    const images = await h.syntheticRepo.syntheticImagesOfRun(run);
+    return { asked: asked.map((a) => a[3]), vaes: images.map((i) => i.provenance.params.vae ?? null), stored: run.settings.vaeModelId };
+  }, ds);
+  expect(out.asked).toEqual(['taesd-onnx']);
+  expect(out.stored).toBe('taesd-onnx');
+  expect(out.vaes).toEqual([{ modelId: 'taesd-onnx', modelHash: 'f'.repeat(64) }, { modelId: 'taesd-onnx', modelHash: 'f'.repeat(64) }]);
+});
+
 test('synthesis job: test split refused, provenance stored, cancel + resume, survives reload, review gates augmentation', async ({ page }) => {
   test.setTimeout(240_000);
   await openHarness(page);

@@ -3,6 +3,7 @@
 // models, and build a tiny float16 graph. Used by the Node scanner tests and the browser
 // runtime tests (which serve the results same-origin).
 import { concatBytes as concat, protoFields as fields } from '../../../src/ml/onnx-builder/proto-fields';
+import { OnnxGraph, OnnxType } from '../../../src/ml/onnx-builder/onnx-graph';
 
 function varint(v: number): number[] {
   const out: number[] = [];
@@ -60,4 +61,27 @@ export function float16UnetLikeModel(): Uint8Array {
     ld(12, valueInfo('out_sample', FLOAT16, dims)),
   ]);
   return concat([vi(1, 8), ld(8, concat([str(1, ''), vi(2, 17)])), ld(7, graph)]);
+}
+
+/**
+ * A stand-in VAE pair for substitute-VAE tests: encoder = 2×2 average pool (+ a 4th mean
+ * channel), decoder = nearest ×2 upsampling of the first 3 channels. With `unitRange` the
+ * encoder clamps at 0 (ReLU), like a model trained on [0, 1] images: fed [−1, 1] it loses
+ * the negative half. Latents come out unscaled-free (TAESD-like: no config.json).
+ */
+export function testVaePair(unitRange: boolean): { encoder: Uint8Array; decoder: Uint8Array } {
+  const e = new OnnxGraph('test_vae_encoder');
+  const x = e.input('sample', OnnxType.float, [1, 3, 'height', 'width']);
+  let pooled = e.node('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2] });
+  if (unitRange) pooled = e.node('Relu', [pooled]);
+  const mean = e.node('ReduceMean', [pooled], { axes: [1], keepdims: 1 });
+  e.node('Concat', [pooled, mean], { axis: 1 }, 'latent_sample');
+  e.output('latent_sample', OnnxType.float, [1, 4, 'h', 'w']);
+
+  const d = new OnnxGraph('test_vae_decoder');
+  const z = d.input('latent_sample', OnnxType.float, [1, 4, 'h', 'w']);
+  const rgb = d.node('Slice', [z, d.i64([0]), d.i64([3]), d.i64([1])]);
+  d.node('Resize', [rgb, '', d.f32([1, 1, 2, 2])], { mode: 'nearest' }, 'sample');
+  d.output('sample', OnnxType.float, [1, 3, 'height', 'width']);
+  return { encoder: e.toModel(17), decoder: d.toModel(17) };
 }

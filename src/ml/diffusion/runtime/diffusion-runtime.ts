@@ -9,6 +9,7 @@ import { detectWebGpu } from '../../backend/webgpu-info';
 import { loadOnnxImg2ImgPipeline, type OnnxComponentName } from '../onnx/load-onnx-pipeline';
 import { OnnxUnetDenoiser } from '../onnx/onnx-unet-denoiser';
 import type { Img2ImgPipeline } from '../pipeline/img2img';
+import { fitSubstituteVae, VaeSubstituteError, type VaeImageRange } from '../pipeline/vae-substitute';
 import type { SchedulerKind } from '../schedulers';
 import { createComponentSession, WASM_WEIGHT_LIMIT_BYTES, type ComponentInfo } from './component-session';
 import { deviceLoops, type DeviceLoops } from './device-denoise-loop';
@@ -37,6 +38,12 @@ export interface LoadPipelineOptions {
    * the UNet output back every step and steps on the CPU. bench:diffusion compares both.
    */
   keepOnGpu?: boolean;
+  /**
+   * A VAE to use instead of the pipeline's own: a folder with vae_encoder/ and vae_decoder/
+   * (TAESD, a fine-tuned SD VAE). Its conventions are read and measured at load
+   * (pipeline/vae-substitute.ts); one that does not fit the pipeline is refused.
+   */
+  vae?: ModelSource;
   /** Weight bytes the wasm EP may take for the whole pipeline (default WASM_WEIGHT_LIMIT_BYTES; tests lower it). */
   wasmWeightLimitBytes?: number;
 }
@@ -51,6 +58,8 @@ export interface PipelineInfo {
   latentChannels: number;
   scalingFactor: number;
   scheduler: SchedulerKind;
+  /** the substitute VAE, when one was given: where from and the conventions found */
+  vae?: { source: string; imageRange: VaeImageRange; scalingFactor: number };
   /** distinct providers the components run on */
   providers: OrtProviderName[];
   components: Record<OnnxComponentName, ComponentInfo>;
@@ -65,6 +74,19 @@ export interface LoadedPipeline {
   pipeline: Img2ImgPipeline;
   info: PipelineInfo;
   dispose(): Promise<void>;
+}
+
+async function readJsonIn(files: ModelFiles, paths: string[]): Promise<Record<string, unknown> | undefined> {
+  for (const p of paths) {
+    const text = await files.readText(p);
+    if (text === undefined) continue;
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch (e) {
+      throw new VaeSubstituteError(`${files.label}: ${p} is not valid JSON (${(e as Error).message})`);
+    }
+  }
+  return undefined;
 }
 
 export function modelFilesFor(source: ModelSource): ModelFiles {
@@ -83,6 +105,7 @@ export async function loadDiffusionPipeline(
   const choice = chooseRunOrtProviders(gpu, options.provider ?? 'auto');
   const shaderF16 = hasShaderF16(gpu);
   const files = modelFilesFor(source);
+  const vaeFiles = options.vae ? modelFilesFor(options.vae) : undefined;
   const keepOnGpuWanted = options.keepOnGpu ?? true;
   const components: Partial<Record<OnnxComponentName, ComponentInfo>> = {};
   const wasmHeap = { usedBytes: 0, limitBytes: options.wasmWeightLimitBytes ?? WASM_WEIGHT_LIMIT_BYTES };
@@ -91,7 +114,7 @@ export async function loadDiffusionPipeline(
   // exists only when it landed on the WebGPU EP, otherwise embeddings stay on the host.
   let uploader: ReturnType<typeof webGpuUploader> | undefined;
   let loops: DeviceLoops | undefined;
-  const pipeline = await loadOnnxImg2ImgPipeline({
+  const loaded = await loadOnnxImg2ImgPipeline({
     ort,
     files,
     scheduler: options.scheduler,
@@ -101,7 +124,7 @@ export async function loadDiffusionPipeline(
     },
     createSession: async (component) => {
       const { session, info } = await createComponentSession({
-        files,
+        files: vaeFiles && (component === 'vae_encoder' || component === 'vae_decoder') ? vaeFiles : files,
         component,
         providers: choice.order,
         shaderF16,
@@ -123,6 +146,20 @@ export async function loadDiffusionPipeline(
 
   const unet = components.unet!;
   const notes = [...choice.notes];
+  let pipeline = loaded;
+  let vae: PipelineInfo['vae'];
+  if (vaeFiles) {
+    try {
+      const vaeConfig = await readJsonIn(vaeFiles, ['vae_decoder/config.json', 'vae_encoder/config.json', 'config.json']);
+      const substituted = await fitSubstituteVae(loaded, vaeConfig, vaeFiles.label);
+      pipeline = substituted.pipeline;
+      vae = substituted.vae;
+      notes.push(...substituted.notes);
+    } catch (e) {
+      await loaded.dispose();
+      throw e;
+    }
+  }
   const { denoiser } = pipeline.components;
   if (loops && denoiser instanceof OnnxUnetDenoiser) {
     const problem = await loops.prepare(denoiser);
@@ -152,6 +189,7 @@ export async function loadDiffusionPipeline(
     providers: [...new Set(COMPONENT_ORDER.map((n) => components[n]!.provider))],
     components: components as Record<OnnxComponentName, ComponentInfo>,
     keepOnGpu,
+    vae,
     gpu: {
       available: gpu.available,
       shaderF16,

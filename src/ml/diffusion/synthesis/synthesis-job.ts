@@ -42,13 +42,15 @@ export interface LoadedModel {
   modelId: string;
   modelSource: 'store' | 'url';
   modelHash: string | null;
+  /** the substitute VAE, when the run asked for one */
+  vae?: { modelId: string; modelHash: string };
 }
 
 /** What the job needs from the worker: a loaded pipeline and one generation on it. */
 export interface SynthesisEngine {
   /** Throws when the provider choice cannot run here (WebGPU chosen without an adapter): checked before the run is stored. */
   checkProvider(provider: BackendPreference<OrtProviderName>): Promise<void>;
-  ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind, provider: BackendPreference<OrtProviderName>): Promise<LoadedModel>;
+  ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind, provider: BackendPreference<OrtProviderName>, vaeModelId?: string): Promise<LoadedModel>;
   generate(params: GenerateParams, onProgress: (p: Img2ImgProgress) => void): Promise<GenerateResult>;
 }
 
@@ -91,7 +93,7 @@ export async function runSynthesisJob(req: SynthesisRequest, ctx: JobContext, en
     const dataset = await getDataset(s.datasetId);
     if (!dataset) throw new Error(`no dataset ${s.datasetId}`);
     ctx.progress('loading model', 0, 1, s.model.kind === 'store' ? s.model.modelId : s.model.baseUrl);
-    const model = await engine.ensurePipeline(s.model, s.scheduler as SchedulerKind, s.provider);
+    const model = await engine.ensurePipeline(s.model, s.scheduler as SchedulerKind, s.provider, s.vaeModelId);
     run.pipeline = {
       providers: model.info.providers,
       scheduler: model.info.scheduler,
@@ -144,6 +146,7 @@ export async function runSynthesisJob(req: SynthesisRequest, ctx: JobContext, en
             prompt: s.prompt, negativePrompt: s.negativePrompt, strength: s.strength, steps: s.steps, guidance: s.guidance,
             scheduler: model.info.scheduler, modelId: model.modelId, modelSource: model.modelSource, modelHash: model.modelHash,
             backend: model.info.providers, modelWidth: result.width, modelHeight: result.height, generatedAt, generateMs,
+            ...(model.vae ? { vae: model.vae } : {}),
           },
         },
         review: { status: 'pending', at: Date.now() },
