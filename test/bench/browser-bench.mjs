@@ -20,11 +20,11 @@ const sharedRoot = resolve(import.meta.dirname, '../../../shared');
 
 const build = spawnSync('npx', ['vite', 'build', '--mode', 'test', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, TEST_OUT_DIR: outDir } });
 if (build.status !== 0) process.exit(build.status ?? 1);
-// Local folders named on the command line, and a scratch folder for files a benchmark
+// Local folders named on the command line or in BENCH_VAE, and a scratch folder for files a benchmark
 // prepares (BENCH_TMP), are streamed by the preview server under /__local__/<absolute path>.
 const benchTmp = mkdtempSync(join(tmpdir(), 'cxr-bench-'));
 process.env.BENCH_TMP = benchTmp;
-const localRoots = [...args.filter((a) => existsSync(a) && statSync(a).isDirectory()).map((a) => resolve(a)), benchTmp];
+const localRoots = [...[...args, process.env.BENCH_VAE ?? ''].filter((a) => a && existsSync(a) && statSync(a).isDirectory()).map((a) => resolve(a)), benchTmp];
 // Its own process group: npx starts vite as a child, and killing only npx left vite
 // serving (and holding the port, with the previous run's folders) after the benchmark.
 const server = spawn('npx', ['vite', 'preview', '--mode', 'test', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {

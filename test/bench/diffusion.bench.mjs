@@ -13,7 +13,9 @@
 // compare whole-image times between the two.
 // BENCH_VARIANTS (default "fp32"; e.g. "fp32,int8,q4": the pipeline as given plus the int8
 // and 4-bit copies the app's Models page makes, quantized here in Node with the same code,
-// so their speed and memory are compared in one run).
+// so their speed and memory are compared in one run), BENCH_VAE (a folder with vae_encoder/
+// and vae_decoder/, e.g. TAESD: every pipeline is also run with it in place of its own VAE,
+// rows marked "+vae").
 import { copyFile, mkdir, open, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,14 +117,18 @@ export async function run({ page, log, args }) {
   const isolated = await page.evaluate(() => self.crossOriginIsolated);
   log(`crossOriginIsolated: ${isolated} (wasm threads ${isolated ? 'on' : 'off'})`);
 
+  const vaeDir = env.BENCH_VAE ? resolve(env.BENCH_VAE) : null;
+  const vaes = vaeDir ? [null, { kind: 'url', baseUrl: `/__local__${vaeDir}/` }] : [null];
   const rows = [];
-  for (const { variant, source } of sources) {
+  for (const { variant: baseVariant, source } of sources) {
+  for (const vae of vaes) {
+  const variant = vae ? `${baseVariant}+vae` : baseVariant;
   for (const provider of providers) {
     for (const keepOnGpu of provider === 'webgpu' ? keepModes : [false]) {
       const t0 = Date.now();
       let info;
       try {
-        info = await page.evaluate(([s, p, k]) => window.harness.diffusion().loadPipeline(s, { provider: p, keepOnGpu: k }), [source, provider, keepOnGpu]);
+        info = await page.evaluate(([s, p, k, v]) => window.harness.diffusion().loadPipeline(s, { provider: p, keepOnGpu: k, vae: v ?? undefined }), [source, provider, keepOnGpu, vae]);
       } catch (e) {
         log(`${provider}: load failed: ${e.message}`);
         continue;
@@ -192,6 +198,7 @@ export async function run({ page, log, args }) {
       }
       await page.evaluate(() => window.harness.diffusion().unload());
     }
+  }
   }
   }
   log('\nsummary (ms; warm medians):');
