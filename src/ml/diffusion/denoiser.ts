@@ -35,8 +35,8 @@ export type DeviceLoopArray = 'latents' | 'denoised' | 'unet_input' | 'unet_outp
  * nothing is read back until `read`.
  */
 export interface DeviceDenoiseLoop {
-  /** Uploads the noised latents [1,C,H,W] and forms the first UNet input (latents / divisor, one row per CFG branch). */
-  start(latents: Float32Array, shape: LatentShape, divisor: number): Promise<void>;
+  /** Uploads the noised latents [1,C,H,W] and the first UNet input (`scaled`, the scheduler's scaleModelInput, one row per CFG branch). */
+  start(latents: Float32Array, shape: LatentShape, scaled: Float32Array): Promise<void>;
   /** Runs the UNet at `timestep` on the current input. */
   predict(timestep: number, textEmbeddings: FloatTensor): Promise<void>;
   /** Guidance (for a batch of 2), the scheduler step, and the next UNet input (latents / nextDivisor). */

@@ -38,9 +38,6 @@ const C = {
 } as const;
 export const STEP_COEF_COUNT = 14;
 
-export const STEP_GRAPH_INPUTS = ['sample', 'unet_output', 'history', 'noise', 'coef'] as const;
-export const STEP_GRAPH_OUTPUTS = ['latents', 'denoised', 'unet_input'] as const;
-
 export function stepGraphKey(v: StepGraphVariant): string {
   return `${v.cfg ? 'cfg' : 'nocfg'}-${v.clip ? 'clip' : 'noclip'}-${v.unetOutput}-${v.unetInput}`;
 }

@@ -43,6 +43,15 @@ async function readJson(files: PipelineFiles, path: string, required: boolean): 
   }
 }
 
+/** The first of `paths` that exists, parsed; undefined when none does. */
+export async function readFirstJson(files: PipelineFiles, paths: readonly string[]): Promise<Record<string, unknown> | undefined> {
+  for (const p of paths) {
+    const json = await readJson(files, p, false);
+    if (json) return json;
+  }
+  return undefined;
+}
+
 export async function loadClipTokenizer(files: PipelineFiles): Promise<ClipTokenizer> {
   const vocab = await files.readText('tokenizer/vocab.json');
   const merges = await files.readText('tokenizer/merges.txt');
@@ -58,10 +67,7 @@ export async function loadOnnxImg2ImgPipeline(options: LoadOnnxPipelineOptions):
   const schedulerConfig = await readJson(files, 'scheduler/scheduler_config.json', true);
   // optimum writes vae_encoder/ and vae_decoder/ configs; diffusers' own layout has vae/;
   // some public ONNX exports have none (then the SD VAE defaults, stated in the info).
-  const vaeConfig =
-    (await readJson(files, 'vae_decoder/config.json', false)) ??
-    (await readJson(files, 'vae_encoder/config.json', false)) ??
-    (await readJson(files, 'vae/config.json', false));
+  const vaeConfig = await readFirstJson(files, ['vae_decoder/config.json', 'vae_encoder/config.json', 'vae/config.json']);
   const unetConfig = await readJson(files, 'unet/config.json', false);
   const tokenizer = await loadClipTokenizer(files);
   const config = pipelineConfigFromDiffusers(vaeConfig ?? SD_VAE_DEFAULTS, unetConfig);

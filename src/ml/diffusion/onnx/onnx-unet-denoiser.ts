@@ -96,10 +96,7 @@ export class OnnxUnetDenoiser implements Denoiser {
    * left it (in a GPU buffer when the session prefers that) and the caller disposes it.
    */
   async predictOnDevice(sample: OrtTensor, shape: LatentShape, timestep: number, textEmbeddings: FloatTensor): Promise<OrtTensor> {
-    const out = await this.run(sample, shape, timestep, textEmbeddings);
-    const name = OUTPUT.find((n) => n in out) ?? this.io.session.outputNames[0];
-    for (const [other, t] of Object.entries(out)) if (other !== name) t.dispose();
-    return out[name];
+    return this.io.takeOutput(await this.run(sample, shape, timestep, textEmbeddings), OUTPUT);
   }
 
   /** Declared element types of the sample input and the output (undefined where not declared). */

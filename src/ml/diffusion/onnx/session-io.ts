@@ -115,23 +115,34 @@ export class SessionIo {
   }
 
   /**
-   * Like outputOf, but also reads outputs the session left on the GPU
-   * (`preferredOutputLocation: 'gpu-buffer'`): downloads them and frees their buffers.
-   * Other GPU outputs in `results` are freed too, since nobody else holds them.
+   * Output `preferred` (or the first output) as ORT returned it, possibly in a GPU buffer
+   * (`preferredOutputLocation: 'gpu-buffer'`). Other GPU outputs in `results` are freed,
+   * since nobody else holds them.
    */
-  async outputOfAsync(results: Record<string, OrtTensor>, preferred: readonly string[]): Promise<FloatTensor> {
+  takeOutput(results: Record<string, OrtTensor>, preferred: readonly string[]): OrtTensor {
     const name = preferred.find((n) => n in results) ?? this.session.outputNames[0];
     const t = results[name];
     if (!t) throw new Error(`${this.component} produced no output '${name}'`);
     for (const [other, o] of Object.entries(results)) if (other !== name && o.location === 'gpu-buffer') o.dispose();
-    if (t.location === 'cpu' || t.location === 'cpu-pinned') return { data: toFloat32(t), shape: t.dims.slice() };
-    const data = await t.getData(true);
-    return { data: toFloat32({ type: t.type, data, location: 'cpu' } as OrtTensor), shape: t.dims.slice() };
+    return t;
+  }
+
+  /** Like outputOf, but also reads (and frees) an output the session left on the GPU. */
+  async outputOfAsync(results: Record<string, OrtTensor>, preferred: readonly string[]): Promise<FloatTensor> {
+    const t = this.takeOutput(results, preferred);
+    return { data: await readFloat32(t, true), shape: t.dims.slice() };
   }
 
   async dispose(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** A tensor's values as float32, downloaded when it lives on the GPU (`release` frees that buffer after). */
+export async function readFloat32(t: OrtTensor, release: boolean): Promise<Float32Array> {
+  if (t.location === 'cpu' || t.location === 'cpu-pinned') return toFloat32(t);
+  const data = await t.getData(release);
+  return toFloat32({ type: t.type, data, location: 'cpu' } as OrtTensor);
 }
 
 export function toFloat32(t: OrtTensor): Float32Array {

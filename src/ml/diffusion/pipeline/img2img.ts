@@ -198,7 +198,7 @@ export class Img2ImgPipeline {
     const { timesteps, unetShape, embeddings, doCfg, rng, params, trace } = s;
     const tracing = params.onIntermediate !== undefined;
     try {
-      await loop.start(start, unetShape, scheduler.modelInputDivisor(timesteps[0]));
+      await loop.start(start, unetShape, scheduler.scaleModelInput(start, timesteps[0]));
       for (let i = 0; i < timesteps.length; i++) {
         const t = timesteps[i];
         params.onProgress?.({ stage: 'denoise', done: i, total: timesteps.length, timestep: t });

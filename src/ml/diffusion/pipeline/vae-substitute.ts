@@ -12,14 +12,6 @@ import type { PipelineConfig } from './pipeline-config';
 
 export type VaeImageRange = 'signed' | 'unit';
 
-export interface VaeConventions {
-  scalingFactor: number;
-  shiftFactor: number;
-  imageRange: VaeImageRange;
-  /** how each was decided, for the pipeline info */
-  notes: string[];
-}
-
 /** Mean |Δ| on the [−1, 1] scale below which a round trip counts as a reconstruction. */
 export const ROUND_TRIP_TOLERANCE = 0.1;
 

@@ -7,7 +7,7 @@ import type { DeviceDenoiseLoop, DeviceLoopArray, LatentShape } from '../denoise
 import { stepCoefficients, stepGraphKey, stepGraphModel, STEP_COEF_COUNT, type StepGraphFloat, type StepGraphVariant } from '../onnx/latent-step-graph';
 import type { DeviceLoopFactory, DeviceTensor, OnnxUnetDenoiser } from '../onnx/onnx-unet-denoiser';
 import type { OrtModule, OrtSession, OrtTensor } from '../onnx/ort-types';
-import { toFloat32 } from '../onnx/session-io';
+import { readFloat32, toFloat32 } from '../onnx/session-io';
 import { duplicateBatch } from '../pipeline/guidance';
 import type { LinearStep } from '../schedulers';
 import type { FloatTensor } from '../tensor';
@@ -89,12 +89,11 @@ class OrtDeviceDenoiseLoop implements DeviceDenoiseLoop {
     return { ...this.options.upload(tensor), host };
   }
 
-  start(latents: Float32Array, shape: LatentShape, divisor: number): Promise<void> {
+  start(latents: Float32Array, shape: LatentShape, scaled: Float32Array): Promise<void> {
     this.shape = shape;
     const dims = this.latentDims();
     this.latents = this.hold(latents, new this.ort.Tensor('float32', latents, dims));
     this.zeros = this.hold(new Float32Array(latents.length), new this.ort.Tensor('float32', new Float32Array(latents.length), dims));
-    const scaled = divisor === 1 ? latents : latents.map((x) => x / divisor);
     const input = shape[0] === 2 ? duplicateBatch(scaled) : scaled;
     const tensor = this.unet.sampleTensor(input, shape);
     floatKind(tensor, 'input');
@@ -142,10 +141,7 @@ class OrtDeviceDenoiseLoop implements DeviceDenoiseLoop {
   async read(what: DeviceLoopArray): Promise<Float32Array> {
     const held = { latents: this.latents, denoised: this.history, unet_input: this.input, unet_output: this.output }[what];
     const h = this.need(held, what === 'unet_output' ? 'predict()' : what === 'denoised' ? 'advance()' : 'start()');
-    if (h.host) return h.host.slice();
-    const t = h.tensor;
-    const data = await t.getData();
-    return toFloat32({ type: t.type, data, location: 'cpu' } as OrtTensor);
+    return h.host ? h.host.slice() : readFloat32(h.tensor, false);
   }
 
   dispose(): void {

@@ -6,10 +6,10 @@ import { chooseRunOrtProviders, hasShaderF16, type BackendPreference, type GpuAd
 import { configureOrt } from '../../backend/ort-setup';
 import type { DeviceLostListener } from '../../backend/tfjs-setup';
 import { detectWebGpu } from '../../backend/webgpu-info';
-import { loadOnnxImg2ImgPipeline, type OnnxComponentName } from '../onnx/load-onnx-pipeline';
+import { loadOnnxImg2ImgPipeline, readFirstJson, type OnnxComponentName } from '../onnx/load-onnx-pipeline';
 import { OnnxUnetDenoiser } from '../onnx/onnx-unet-denoiser';
 import type { Img2ImgPipeline } from '../pipeline/img2img';
-import { fitSubstituteVae, VaeSubstituteError, type VaeImageRange } from '../pipeline/vae-substitute';
+import { fitSubstituteVae, type VaeImageRange } from '../pipeline/vae-substitute';
 import type { SchedulerKind } from '../schedulers';
 import { createComponentSession, WASM_WEIGHT_LIMIT_BYTES, type ComponentInfo } from './component-session';
 import { deviceLoops, type DeviceLoops } from './device-denoise-loop';
@@ -76,19 +76,6 @@ export interface LoadedPipeline {
   dispose(): Promise<void>;
 }
 
-async function readJsonIn(files: ModelFiles, paths: string[]): Promise<Record<string, unknown> | undefined> {
-  for (const p of paths) {
-    const text = await files.readText(p);
-    if (text === undefined) continue;
-    try {
-      return JSON.parse(text) as Record<string, unknown>;
-    } catch (e) {
-      throw new VaeSubstituteError(`${files.label}: ${p} is not valid JSON (${(e as Error).message})`);
-    }
-  }
-  return undefined;
-}
-
 export function modelFilesFor(source: ModelSource): ModelFiles {
   return source.kind === 'url' ? urlModelFiles(source.baseUrl, source.files) : opfsModelFiles(source.modelId);
 }
@@ -144,13 +131,12 @@ export async function loadDiffusionPipeline(
     },
   });
 
-  const unet = components.unet!;
   const notes = [...choice.notes];
   let pipeline = loaded;
   let vae: PipelineInfo['vae'];
   if (vaeFiles) {
     try {
-      const vaeConfig = await readJsonIn(vaeFiles, ['vae_decoder/config.json', 'vae_encoder/config.json', 'config.json']);
+      const vaeConfig = await readFirstJson(vaeFiles, ['vae_decoder/config.json', 'vae_encoder/config.json', 'config.json']);
       const substituted = await fitSubstituteVae(loaded, vaeConfig, vaeFiles.label);
       pipeline = substituted.pipeline;
       vae = substituted.vae;
@@ -169,7 +155,7 @@ export async function loadDiffusionPipeline(
       notes.push(`the denoising loop steps on the CPU: its GPU step graph is unavailable (${problem})`);
     }
   }
-  const keepOnGpu = keepOnGpuWanted && unet.provider === 'webgpu' && loops !== undefined;
+  const keepOnGpu = loops !== undefined;
   for (const name of COMPONENT_ORDER) {
     const c = components[name]!;
     for (const a of c.attempts) if (!a.ok) notes.push(`${name}: ${a.provider} failed (${a.reason})`);
