@@ -16,7 +16,7 @@
 import { DDIM_SD15 } from './scheduler-config';
 import { OnnxGraph, OnnxType } from '../../onnx-builder/onnx-graph';
 import { noiseSchedule, parseSchedulerConfig } from '../schedulers';
-import { CLIP_CONTEXT_LENGTH } from '../tokenizer';
+import { BOS_TOKEN, CLIP_CONTEXT_LENGTH, EOS_TOKEN } from '../tokenizer';
 import { buildDemoVocabulary, DEMO_FINDING_WORDS } from './demo-vocabulary';
 import { measurePhantomPrior, type PhantomPrior } from './phantom-prior';
 
@@ -140,6 +140,8 @@ export function buildDemoPipeline(options: DemoPipelineOptions = {}): DemoPipeli
     'scheduler/scheduler_config.json': json(DDIM_SD15),
     'tokenizer/vocab.json': json(vocab),
     'tokenizer/merges.txt': new TextEncoder().encode(mergesTxt),
+    // SD-1.x's CLIPTokenizer settings: prompts padded with <|endoftext|>.
+    'tokenizer/tokenizer_config.json': json({ tokenizer_class: 'CLIPTokenizer', model_max_length: CLIP_CONTEXT_LENGTH, bos_token: BOS_TOKEN, eos_token: EOS_TOKEN, pad_token: EOS_TOKEN, unk_token: EOS_TOKEN }),
     'text_encoder/model.onnx': textEncoderModel(vocab, DEMO_FINDING_WORDS.map((w) => wordTokens[w])),
     // block_out_channels only tells the loader the pyramid's total downsampling (2^levels).
     'unet/config.json': json({ _class_name: 'UNet2DConditionModel', _cxr_demo: note, in_channels: 1, out_channels: 1, sample_size: size, cross_attention_dim: 1, block_out_channels: new Array(prior.levels + 1).fill(1) }),

@@ -5,7 +5,7 @@
 import { Img2ImgPipeline } from '../pipeline/img2img';
 import { pipelineConfigFromDiffusers, SD_VAE_DEFAULTS } from '../pipeline/pipeline-config';
 import { schedulerFromDiffusersConfig, type SchedulerKind } from '../schedulers';
-import { clipTokenizerFromTokenizerJson, clipTokenizerFromVocabMerges, type ClipTokenizer } from '../tokenizer';
+import { assumedPadToken, clipTokenizerFromTokenizerJson, clipTokenizerFromVocabMerges, padTokenFromConfigs, type ClipTokenizer, type PadToken } from '../tokenizer';
 import { OnnxTextEncoder } from './onnx-text-encoder';
 import { OnnxUnetDenoiser, type OnnxUnetOptions } from './onnx-unet-denoiser';
 import { OnnxVaeDecoder } from './onnx-vae-decoder';
@@ -61,6 +61,24 @@ export async function loadClipTokenizer(files: PipelineFiles): Promise<ClipToken
   throw new Error('pipeline folder has neither tokenizer/vocab.json + merges.txt nor tokenizer/tokenizer.json');
 }
 
+/** The pad token the tokenizer folder names, if any (see tokenizer/pad-token.ts). */
+async function configuredPadToken(files: PipelineFiles): Promise<PadToken | undefined> {
+  const specialTokensMap = await readJson(files, 'tokenizer/special_tokens_map.json', false);
+  const tokenizerConfig = await readJson(files, 'tokenizer/tokenizer_config.json', false);
+  return (
+    padTokenFromConfigs({ specialTokensMap, tokenizerConfig }) ??
+    padTokenFromConfigs({ tokenizerJson: await readJson(files, 'tokenizer/tokenizer.json', false) })
+  );
+}
+
+function padTokenId(tokenizer: ClipTokenizer, pad: PadToken): number {
+  try {
+    return tokenizer.tokenId(pad.token);
+  } catch {
+    throw new Error(`the pad token ${JSON.stringify(pad.token)} (${pad.from}) is not in the tokenizer's vocabulary`);
+  }
+}
+
 export async function loadOnnxImg2ImgPipeline(options: LoadOnnxPipelineOptions): Promise<Img2ImgPipeline> {
   const { ort, files } = options;
   await readJson(files, 'model_index.json', true);
@@ -70,11 +88,12 @@ export async function loadOnnxImg2ImgPipeline(options: LoadOnnxPipelineOptions):
   const vaeConfig = await readFirstJson(files, ['vae_decoder/config.json', 'vae_encoder/config.json', 'vae/config.json']);
   const unetConfig = await readJson(files, 'unet/config.json', false);
   const tokenizer = await loadClipTokenizer(files);
+  const configuredPad = await configuredPadToken(files);
+  const textEncoderConfig = configuredPad ? undefined : await readJson(files, 'text_encoder/config.json', false);
   const config = pipelineConfigFromDiffusers(vaeConfig ?? SD_VAE_DEFAULTS, unetConfig);
   const assumptions: string[] = [];
   if (!vaeConfig) assumptions.push('no VAE config.json (vae_decoder/, vae_encoder/ or vae/): assumed the SD-1.x/2.x VAE (scale factor 8, scaling factor 0.18215, 4 latent channels)');
   if (!unetConfig) assumptions.push(`no unet/config.json: assumed a ${config.defaultWidth}×${config.defaultHeight} default resolution`);
-  if (assumptions.length) config.assumptions = assumptions;
 
   const sessions: OrtSession[] = [];
   const session = async (name: OnnxComponentName) => {
@@ -83,9 +102,15 @@ export async function loadOnnxImg2ImgPipeline(options: LoadOnnxPipelineOptions):
     return s;
   };
   try {
+    const textEncoder = new OnnxTextEncoder(ort, await session('text_encoder'));
+    const configWidth = textEncoderConfig?.hidden_size;
+    const pad = configuredPad ?? assumedPadToken(textEncoder.width ?? (typeof configWidth === 'number' ? configWidth : undefined));
+    config.padTokenId = padTokenId(tokenizer, pad);
+    if (pad.assumed) assumptions.push(pad.from);
+    if (assumptions.length) config.assumptions = assumptions;
     return new Img2ImgPipeline({
       tokenizer,
-      textEncoder: new OnnxTextEncoder(ort, await session('text_encoder')),
+      textEncoder,
       vaeEncoder: new OnnxVaeEncoder(ort, await session('vae_encoder'), config.latentChannels),
       vaeDecoder: new OnnxVaeDecoder(ort, await session('vae_decoder')),
       denoiser: new OnnxUnetDenoiser(ort, await session('unet'), options.unet),

@@ -9,9 +9,12 @@ export class OnnxTextEncoder implements TextEncoderModel {
   private readonly io: SessionIo;
   private readonly ids: InputSpec;
   private readonly mask: InputSpec | undefined;
+  /** Hidden width of last_hidden_state when the export declares it (768 SD-1.x, 1024 SD-2.x). */
+  readonly width: number | undefined;
 
   constructor(ort: OrtRuntime, session: OrtSession) {
     this.io = new SessionIo(ort, session, 'text encoder');
+    this.width = declaredWidth(session);
     this.ids = this.io.requireInput(['input_ids'], 'int');
     this.mask = this.io.inputs.get('attention_mask');
     this.io.rejectUnknownInputs(['input_ids', 'attention_mask']);
@@ -30,4 +33,11 @@ export class OnnxTextEncoder implements TextEncoderModel {
   dispose(): Promise<void> {
     return this.io.dispose();
   }
+}
+
+function declaredWidth(session: OrtSession): number | undefined {
+  const outputs = (session as Partial<Pick<OrtSession, 'outputMetadata'>>).outputMetadata ?? [];
+  const hidden = outputs.find((o) => o.name === 'last_hidden_state') ?? outputs[0];
+  const last = hidden?.isTensor ? hidden.shape[hidden.shape.length - 1] : undefined;
+  return typeof last === 'number' && last > 0 ? last : undefined;
 }

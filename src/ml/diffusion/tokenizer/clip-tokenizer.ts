@@ -35,8 +35,8 @@ export class ClipTokenizer {
   constructor({ vocab, merges }: ClipTokenizerData) {
     this.vocab = vocab;
     merges.forEach(([a, b], rank) => this.ranks.set(`${a} ${b}`, rank));
-    this.bosId = this.requireId(BOS_TOKEN);
-    this.eosId = this.requireId(EOS_TOKEN);
+    this.bosId = this.tokenId(BOS_TOKEN);
+    this.eosId = this.tokenId(EOS_TOKEN);
     this.cache.set(BOS_TOKEN, [BOS_TOKEN]);
     this.cache.set(EOS_TOKEN, [EOS_TOKEN]);
   }
@@ -49,7 +49,7 @@ export class ClipTokenizer {
   encode(text: string): number[] {
     const ids: number[] = [];
     for (const piece of cleanClipText(text).match(TOKEN_PATTERN) ?? []) {
-      for (const token of this.bpe(bytesToUnicodeString(piece))) ids.push(this.requireId(token));
+      for (const token of this.bpe(bytesToUnicodeString(piece))) ids.push(this.tokenId(token));
     }
     return ids;
   }
@@ -70,7 +70,8 @@ export class ClipTokenizer {
     return out;
   }
 
-  private requireId(token: string): number {
+  /** The id of one vocabulary entry (a special token, the pad token); throws when absent. */
+  tokenId(token: string): number {
     const id = this.vocab.get(token);
     if (id === undefined) throw new Error(`CLIP vocabulary has no entry for token ${JSON.stringify(token)}`);
     return id;
