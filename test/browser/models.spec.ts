@@ -225,7 +225,7 @@ const tinyFolder = (layout: [string, string][]) => tinyPipelineFolder(layout);
 test('the Models page lists the catalog and contacts no host until asked', async ({ page }) => {
   await page.goto('/#/models');
   const cards = page.getByTestId('model-card');
-  await expect(cards).toHaveCount(5);
+  await expect(cards).toHaveCount(6);
   const keras = page.locator('[data-model-id="keras-inception-v3-notop"]');
   await expect(keras.getByTestId('model-size')).toContainText('83.8 MB');
   await expect(keras.getByTestId('model-hosts')).toHaveText('contacts storage.googleapis.com');
@@ -233,6 +233,7 @@ test('the Models page lists the catalog and contacts no host until asked', async
   const sd15 = page.locator('[data-model-id="sd15-onnx-fp32"]');
   await expect(sd15.getByTestId('model-verification')).toContainText('hash not pinned: verified against the size only, SHA-256 recorded on first download');
   await expect(sd15.getByTestId('model-hosts')).toContainText('huggingface.co');
+  await expect(page.locator('[data-model-id="lcm-dreamshaper-v7-onnx-fp32"]').getByTestId('model-verification')).toContainText('(1 of 15 files have a pinned hash)');
   await expect(page.locator('[data-model-id="sd-turbo-onnx-fp16"]').getByTestId('model-f16')).toContainText(/required/);
   // SwiftShader has no shader-f16: once the adapter is known the card says the fp16 variant cannot run.
   await expect(page.locator('[data-model-id="sd-turbo-onnx-fp16"]').getByTestId('model-f16')).toContainText('lacks shader-f16', { timeout: 120_000 });

@@ -7,6 +7,7 @@
 import { test, expect } from './fixtures';
 import { configure, finished, openSynthesis, setup, storedJob, storedRuns } from './synthesis-setup';
 import { deriveSeed } from '../../src/core/random';
+import { guidanceDistilledUnetModel } from '../unit/diffusion/onnx-test-models';
 
 test('Synthesis page: the run\'s execution provider is chosen per run and is what the stored provenance records (wasm, then WebGPU on SwiftShader)', async ({ page }) => {
   test.setTimeout(300_000);
@@ -158,4 +159,20 @@ test('Synthesis page: bulk review accepts, then rejects, every image of the page
   expect(second.reviews).toEqual(Array(count).fill('rejected'));
   const runIds = await s.h.evaluate((ids) => Promise.all(ids.map((id) => window.harness.stores.images.get(id).then((r) => (r as { provenance: { params: { runId: string } } }).provenance.params.runId))), second.run.outputs as string[]);
   expect(runIds).toEqual(Array(count).fill(first.id));
+});
+
+test('Synthesis page: a guidance-distilled (LCM) export imported as a folder synthesizes without CFG, and the run says so', async ({ page }) => {
+  test.setTimeout(240_000);
+  // The tiny pipeline with an LCM-like UNet: optimum's IO names plus timestep_cond [batch, 8].
+  const s = await setup(page, { 'unet/model.onnx': guidanceDistilledUnetModel(8) });
+  const settings = await openSynthesis(page, s);
+  await settings.getByLabel('Scheduler').selectOption('lcm');
+  await configure(page, { count: 1, steps: 4, strength: 0.5, provider: 'wasm', guidance: 8 });
+  await page.getByTestId('synthesis-start').click();
+  const end = await finished(page);
+  expect(end.status, end.text).toBe('completed');
+  await expect(page.getByTestId('synthesis-run-notes').first()).toContainText('guidance-distilled UNet (LCM, timestep_cond of width 8): the guidance scale goes into the UNet, no classifier-free guidance runs');
+  const [{ run }] = await storedRuns(s);
+  expect(run.pipeline?.scheduler).toBe('lcm');
+  expect(run.outputs.filter((x) => x !== null)).toHaveLength(1);
 });

@@ -13,15 +13,15 @@ export interface Setup {
   modelId: string;
 }
 
-/** Demo dataset (harness, as the Data page's demo button does) and the tiny pipeline imported on the Models page. */
-export async function setup(page: Page): Promise<Setup> {
+/** Demo dataset (harness, as the Data page's demo button does) and the tiny pipeline (some files replaced) imported on the Models page. */
+export async function setup(page: Page, replace?: Record<string, Uint8Array>): Promise<Setup> {
   const h = await harnessFor(page);
   const ds = await h.evaluate(async () => {
     const r = await window.harness.startDemoDataset({ count: 16, size: 64, classRatio: 0.5, seed: 3, name: 'synthesis-page' }).result;
     const d = (await window.harness.datasetRepo.getDataset(r.datasetId))!;
     return { datasetId: d.id, taskId: d.tasks.find((t) => t.positiveFinding === 'pneumonia')!.id };
   });
-  return { h, ...ds, modelId: await importTinyPipeline(page, 'tiny', 'cxr-synpage-') };
+  return { h, ...ds, modelId: await importTinyPipeline(page, 'tiny', 'cxr-synpage-', replace) };
 }
 
 /** Opens the Synthesis page on the setup's model, dataset and task. */

@@ -1,6 +1,6 @@
 // The tiny SD-1.x fixture pipeline laid out as a diffusers ONNX folder (its BPE files live in
 // tokenizer-clip/), for tests that import it as a user's local folder.
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -36,12 +36,17 @@ export function tinyPipelineFolder(layout: [string, string][], prefix = 'cxr-mod
   return root;
 }
 
-/** Imports the tiny pipeline with its component configs as a local folder on the Models page; returns the ready model's id. */
-export async function importTinyPipeline(page: Page, name: string, prefix: string): Promise<string> {
+/**
+ * Imports the tiny pipeline with its component configs as a local folder on the Models page;
+ * returns the ready model's id. `replace` swaps files (path in the folder → bytes) first.
+ */
+export async function importTinyPipeline(page: Page, name: string, prefix: string, replace: Record<string, Uint8Array> = {}): Promise<string> {
   await page.goto('/#/models');
   await page.getByTestId('import-name').fill(name);
   const layout = [...TINY_PIPELINE_CONFIGS, ...TINY_PIPELINE];
-  await page.getByTestId('import-folder').setInputFiles(tinyPipelineFolder(layout, prefix));
+  const folder = tinyPipelineFolder(layout, prefix);
+  for (const [path, bytes] of Object.entries(replace)) writeFileSync(join(folder, path), bytes);
+  await page.getByTestId('import-folder').setInputFiles(folder);
   await expect(page.getByTestId('import-result')).toContainText(`Imported ${layout.length} files`, { timeout: 60_000 });
   const local = page.getByTestId('local-model');
   await expect(local).toHaveAttribute('data-status', 'ready');

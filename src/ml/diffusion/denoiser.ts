@@ -16,8 +16,16 @@ export interface Denoiser {
    * For classifier-free guidance the caller batches [uncond, cond]; `latents` and
    * `textEmbeddings` must have the same batch size. The same `textEmbeddings` object is
    * passed on every step, so implementations may cache its device copy by identity.
+   * `guidanceEmbedding` [batch, guidanceEmbeddingDim] is given exactly when the denoiser
+   * declares `guidanceEmbeddingDim`, and is likewise the same object on every step.
    */
-  predictNoise(latents: Float32Array, shape: LatentShape, timestep: number, textEmbeddings: FloatTensor): Promise<Float32Array>;
+  predictNoise(latents: Float32Array, shape: LatentShape, timestep: number, textEmbeddings: FloatTensor, guidanceEmbedding?: FloatTensor): Promise<Float32Array>;
+  /**
+   * Width of the guidance-scale embedding of a guidance-distilled UNet (LCM's
+   * `timestep_cond`, unet.config.time_cond_proj_dim). Such a UNet is guided through this
+   * input and runs without CFG; undefined for UNets guided by CFG.
+   */
+  readonly guidanceEmbeddingDim?: number;
   /**
    * A denoising loop that keeps the latents where the UNet runs (GPU buffers), or
    * undefined when this denoiser has none (CPU execution providers). One per generation.
@@ -38,7 +46,7 @@ export interface DeviceDenoiseLoop {
   /** Uploads the noised latents [1,C,H,W] and the first UNet input (`scaled`, the scheduler's scaleModelInput, one row per CFG branch). */
   start(latents: Float32Array, shape: LatentShape, scaled: Float32Array): Promise<void>;
   /** Runs the UNet at `timestep` on the current input. */
-  predict(timestep: number, textEmbeddings: FloatTensor): Promise<void>;
+  predict(timestep: number, textEmbeddings: FloatTensor, guidanceEmbedding?: FloatTensor): Promise<void>;
   /** Guidance (for a batch of 2), the scheduler step, and the next UNet input (latents / nextDivisor). */
   advance(step: LinearStep, guidanceScale: number, nextDivisor: number): Promise<void>;
   read(what: DeviceLoopArray): Promise<Float32Array>;

@@ -88,17 +88,19 @@ describe('ONNX input adaptation', () => {
     }
   });
 
-  it('UNet: refuses inputs it cannot feed (e.g. LCM timestep_cond, SDXL time_ids)', () => {
-    const { session } = fakeSession(
-      [
-        { name: 'sample', type: 'float32', shape: ['b', 4, 'h', 'w'] },
-        { name: 'timestep', type: 'float32', shape: ['b'] },
-        { name: 'encoder_hidden_states', type: 'float32', shape: ['b', 77, 8] },
-        { name: 'timestep_cond', type: 'float32', shape: ['b', 256] },
-      ],
+  it('UNet: refuses inputs it cannot feed (SDXL text_embeds, time_ids); takes LCM\'s timestep_cond', () => {
+    const base: Decl[] = [
+      { name: 'sample', type: 'float32', shape: ['b', 4, 'h', 'w'] },
+      { name: 'timestep', type: 'float32', shape: ['b'] },
+      { name: 'encoder_hidden_states', type: 'float32', shape: ['b', 77, 8] },
+    ];
+    const sdxl = fakeSession(
+      [...base, { name: 'text_embeds', type: 'float32', shape: ['b', 1280] }, { name: 'time_ids', type: 'float32', shape: ['b', 6] }],
       {},
     );
-    expect(() => new OnnxUnetDenoiser(ort, session)).toThrow(/'timestep_cond'.*does not provide/);
+    expect(() => new OnnxUnetDenoiser(ort, sdxl.session)).toThrow(/'text_embeds', 'time_ids'.*does not provide/);
+    const lcm = fakeSession([...base, { name: 'timestep_cond', type: 'float32', shape: ['b', 256] }], {});
+    expect(new OnnxUnetDenoiser(ort, lcm.session).guidanceEmbeddingDim).toBe(256);
   });
 
   it('VAE encoder: splits 8-channel moments and clamps logvar to [-30, 20]', async () => {

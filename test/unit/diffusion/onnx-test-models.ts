@@ -85,3 +85,23 @@ export function testVaePair(unitRange: boolean): { encoder: Uint8Array; decoder:
   d.output('sample', OnnxType.float, [1, 3, 'height', 'width']);
   return { encoder: e.toModel(17), decoder: d.toModel(17) };
 }
+
+/**
+ * A guidance-distilled (LCM-like) UNet with optimum's IO names, timestep_cond included:
+ * out_sample = 0.1·sample + mean(timestep_cond), so a test can read back what was fed.
+ * `condWidth` 'dynamic' leaves the embedding width undeclared (then unet/config.json
+ * must give time_cond_proj_dim).
+ */
+export function guidanceDistilledUnetModel(condWidth: number | 'dynamic', condType: 'float' | 'int64' = 'float'): Uint8Array {
+  const g = new OnnxGraph('lcm_like_unet');
+  const sample = g.input('sample', OnnxType.float, ['batch', 4, 'height', 'width']);
+  g.input('timestep', OnnxType.int64, [1]);
+  g.input('encoder_hidden_states', OnnxType.float, ['batch', 'sequence', 32]);
+  const cond = g.input('timestep_cond', condType === 'float' ? OnnxType.float : OnnxType.int64, ['batch', condWidth === 'dynamic' ? 'cond_dim' : condWidth]);
+  const condF = condType === 'float' ? cond : g.node('Cast', [cond], { to: OnnxType.float });
+  const mean = g.node('ReduceMean', [condF], { axes: [1], keepdims: 1 });
+  const bias = g.node('Unsqueeze', [mean, g.i64([2, 3])]);
+  g.node('Add', [g.node('Mul', [sample, g.f32(0.1)]), bias], {}, 'out_sample');
+  g.output('out_sample', OnnxType.float, ['batch', 4, 'height', 'width']);
+  return g.toModel();
+}

@@ -27,7 +27,7 @@ describe('the shipped catalog', () => {
 
   it('is valid and holds the entries the study needs', () => {
     const ids = catalog.models.map((m) => m.id);
-    expect(ids).toEqual(expect.arrayContaining(['sd15-onnx-fp32', 'sd-turbo-onnx-fp16', 'taesd-onnx', 'keras-inception-v3-notop', 'timm-inception-v3-tv-in1k']));
+    expect(ids).toEqual(expect.arrayContaining(['sd15-onnx-fp32', 'sd-turbo-onnx-fp16', 'lcm-dreamshaper-v7-onnx-fp32', 'taesd-onnx', 'keras-inception-v3-notop', 'timm-inception-v3-tv-in1k']));
   });
 
   it('pins the Keras InceptionV3 notop file to its published size and MD5', () => {
@@ -56,6 +56,8 @@ describe('the shipped catalog', () => {
     expect(describeVerification(sd15)).toMatchObject({ pinned: false });
     expect(describeVerification(sd15).text).toContain('hash not pinned: verified against the size only, SHA-256 recorded on first download');
     expect(describeVerification(catalog.models.find((m) => m.id === 'taesd-onnx')!).pinned).toBe(true);
+    const lcm = catalog.models.find((m) => m.id === 'lcm-dreamshaper-v7-onnx-fp32')!;
+    expect(describeVerification(lcm).text).toContain('(1 of 15 files have a pinned hash)');
   });
 
   it('builds the CSP connect-src from exactly the catalog hosts and their CDNs', () => {

@@ -71,6 +71,10 @@ async function configuredPadToken(files: PipelineFiles): Promise<PadToken | unde
   );
 }
 
+function numberOr(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
 function padTokenId(tokenizer: ClipTokenizer, pad: PadToken): number {
   try {
     return tokenizer.tokenId(pad.token);
@@ -103,8 +107,7 @@ export async function loadOnnxImg2ImgPipeline(options: LoadOnnxPipelineOptions):
   };
   try {
     const textEncoder = new OnnxTextEncoder(ort, await session('text_encoder'));
-    const configWidth = textEncoderConfig?.hidden_size;
-    const pad = configuredPad ?? assumedPadToken(textEncoder.width ?? (typeof configWidth === 'number' ? configWidth : undefined));
+    const pad = configuredPad ?? assumedPadToken(textEncoder.width ?? numberOr(textEncoderConfig?.hidden_size));
     config.padTokenId = padTokenId(tokenizer, pad);
     if (pad.assumed) assumptions.push(pad.from);
     if (assumptions.length) config.assumptions = assumptions;
@@ -113,7 +116,7 @@ export async function loadOnnxImg2ImgPipeline(options: LoadOnnxPipelineOptions):
       textEncoder,
       vaeEncoder: new OnnxVaeEncoder(ort, await session('vae_encoder'), config.latentChannels),
       vaeDecoder: new OnnxVaeDecoder(ort, await session('vae_decoder')),
-      denoiser: new OnnxUnetDenoiser(ort, await session('unet'), options.unet),
+      denoiser: new OnnxUnetDenoiser(ort, await session('unet'), { ...options.unet, timeCondProjDim: numberOr(unetConfig?.time_cond_proj_dim) }),
       scheduler: schedulerFromDiffusersConfig(schedulerConfig!, options.scheduler),
       config,
     });

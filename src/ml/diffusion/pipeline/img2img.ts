@@ -8,7 +8,7 @@ import type { Denoiser, DeviceDenoiseLoop, LatentShape } from '../denoiser';
 import { timestepsForStrength, type Scheduler } from '../schedulers';
 import { concatBatch, type FloatTensor } from '../tensor';
 import type { ClipTokenizer } from '../tokenizer';
-import { applyGuidance, duplicateBatch } from './guidance';
+import { applyGuidance, duplicateBatch, guidanceScaleEmbedding } from './guidance';
 import { imageToVaeInput, vaeOutputToImage, type PixelImage } from './image-io';
 import type { PipelineConfig } from './pipeline-config';
 
@@ -47,7 +47,10 @@ export interface Img2ImgParams {
   /** 0..1: fraction of the schedule that is run; 1 ignores the image except for its size. */
   strength: number;
   numInferenceSteps: number;
-  /** CFG weight w; w ≤ 1 runs the cond branch only (diffusers: guidance_scale > 1). */
+  /**
+   * CFG weight w; w ≤ 1 runs the cond branch only (diffusers: guidance_scale > 1). A
+   * guidance-distilled UNet (LCM) gets w as its guidance embedding and runs no CFG.
+   */
   guidanceScale: number;
   /** DDIM η (0 = deterministic). Ignored by other schedulers. */
   eta?: number;
@@ -91,6 +94,8 @@ interface DenoiseSteps {
   timesteps: number[];
   unetShape: LatentShape;
   embeddings: FloatTensor;
+  /** the guidance-scale embedding of a guidance-distilled UNet */
+  guidanceEmbedding: FloatTensor | undefined;
   doCfg: boolean;
   rng: Rng | undefined;
   params: Img2ImgParams;
@@ -122,7 +127,13 @@ export class Img2ImgPipeline {
       return out;
     };
     const { timesteps, latentTimestep } = timestepsForStrength(scheduler, params.numInferenceSteps, params.strength);
-    const doCfg = params.guidanceScale > 1;
+    // A guidance-distilled UNet (LCM) is guided through its embedding input and never runs
+    // CFG (diffusers: guidance_scale > 1 and time_cond_proj_dim is None).
+    const guidanceDim = denoiser.guidanceEmbeddingDim;
+    const doCfg = params.guidanceScale > 1 && guidanceDim === undefined;
+    const guidanceEmbedding: FloatTensor | undefined =
+      guidanceDim === undefined ? undefined : { data: guidanceScaleEmbedding(params.guidanceScale, guidanceDim), shape: [1, guidanceDim] };
+    if (guidanceEmbedding) trace('timestep_cond', guidanceEmbedding.data);
 
     onProgress?.({ stage: 'encode-prompt', done: 0, total: timesteps.length });
     const embeddings = await this.encodePrompts(params.prompt, params.negativePrompt ?? '', doCfg, trace);
@@ -155,7 +166,7 @@ export class Img2ImgPipeline {
     const [, c, h, w] = latentShape;
     const unetShape: LatentShape = [doCfg ? 2 : 1, c, h, w];
     const loop = params.deviceLoop === false ? undefined : denoiser.deviceLoop?.();
-    const steps: DenoiseSteps = { timesteps, unetShape, embeddings, doCfg, rng, params, trace };
+    const steps: DenoiseSteps = { timesteps, unetShape, embeddings, guidanceEmbedding, doCfg, rng, params, trace };
     latents = loop ? await this.denoiseOnDevice(loop, latents, steps) : await this.denoiseOnHost(latents, steps);
     onProgress?.({ stage: 'decode', done: timesteps.length, total: timesteps.length });
 
@@ -170,7 +181,7 @@ export class Img2ImgPipeline {
 
   private async denoiseOnHost(start: Float32Array, s: DenoiseSteps): Promise<Float32Array> {
     const { denoiser, scheduler } = this.components;
-    const { timesteps, unetShape, embeddings, doCfg, rng, params, trace } = s;
+    const { timesteps, unetShape, embeddings, guidanceEmbedding, doCfg, rng, params, trace } = s;
     let latents = start;
     for (let i = 0; i < timesteps.length; i++) {
       const t = timesteps[i];
@@ -178,7 +189,7 @@ export class Img2ImgPipeline {
       const scaled = scheduler.scaleModelInput(latents, t);
       const unetInput = doCfg ? duplicateBatch(scaled) : scaled;
       trace(`step${i}/unet_input`, unetInput);
-      const unetOutput = await denoiser.predictNoise(unetInput, unetShape, t, embeddings);
+      const unetOutput = await denoiser.predictNoise(unetInput, unetShape, t, embeddings, guidanceEmbedding);
       trace(`step${i}/unet_output`, unetOutput);
       const guided = doCfg ? applyGuidance(unetOutput, params.guidanceScale) : unetOutput;
       trace(`step${i}/noise_pred_guided`, guided);
@@ -195,14 +206,14 @@ export class Img2ImgPipeline {
   // coefficients. Intermediates are read back only when a trace asks for them.
   private async denoiseOnDevice(loop: DeviceDenoiseLoop, start: Float32Array, s: DenoiseSteps): Promise<Float32Array> {
     const { scheduler } = this.components;
-    const { timesteps, unetShape, embeddings, doCfg, rng, params, trace } = s;
+    const { timesteps, unetShape, embeddings, guidanceEmbedding, doCfg, rng, params, trace } = s;
     const tracing = params.onIntermediate !== undefined;
     try {
       await loop.start(start, unetShape, scheduler.scaleModelInput(start, timesteps[0]));
       for (let i = 0; i < timesteps.length; i++) {
         const t = timesteps[i];
         params.onProgress?.({ stage: 'denoise', done: i, total: timesteps.length, timestep: t });
-        await loop.predict(t, embeddings);
+        await loop.predict(t, embeddings, guidanceEmbedding);
         if (tracing) {
           trace(`step${i}/unet_input`, await loop.read('unet_input'));
           const unetOutput = await loop.read('unet_output');

@@ -101,11 +101,11 @@ class OrtDeviceDenoiseLoop implements DeviceDenoiseLoop {
     return Promise.resolve();
   }
 
-  async predict(timestep: number, textEmbeddings: FloatTensor): Promise<void> {
+  async predict(timestep: number, textEmbeddings: FloatTensor, guidanceEmbedding?: FloatTensor): Promise<void> {
     const input = this.need(this.input, 'start()');
     this.output?.release();
     this.output = undefined;
-    this.output = owned(await this.unet.predictOnDevice(input.tensor, this.need(this.shape, 'start()'), timestep, textEmbeddings));
+    this.output = owned(await this.unet.predictOnDevice(input.tensor, this.need(this.shape, 'start()'), timestep, textEmbeddings, guidanceEmbedding));
   }
 
   async advance(step: LinearStep, guidanceScale: number, nextDivisor: number): Promise<void> {

@@ -63,6 +63,8 @@ export interface PipelineInfo {
   /** distinct providers the components run on */
   providers: OrtProviderName[];
   components: Record<OnnxComponentName, ComponentInfo>;
+  /** width of the guidance embedding of a guidance-distilled (LCM) UNet; absent for CFG-guided UNets */
+  guidanceEmbeddingDim?: number;
   /** the denoising loop runs on the GPU (WebGPU EP only) */
   keepOnGpu: boolean;
   gpu: { available: boolean; shaderF16: boolean; adapter: string };
@@ -163,6 +165,12 @@ export async function loadDiffusionPipeline(
   }
   const { config, scheduler } = pipeline.components;
   notes.push(...(config.assumptions ?? []));
+  if (denoiser.guidanceEmbeddingDim !== undefined) {
+    notes.push(
+      `guidance-distilled UNet (LCM, timestep_cond of width ${denoiser.guidanceEmbeddingDim}): the guidance scale goes into the UNet, no classifier-free guidance runs and the negative prompt is not used; ` +
+        `it is made for the LCM scheduler and few steps${scheduler.kind === 'lcm' ? '' : ` (this pipeline's scheduler is ${scheduler.kind})`}`,
+    );
+  }
   const info: PipelineInfo = {
     source: files.label,
     width: config.defaultWidth,
@@ -175,6 +183,7 @@ export async function loadDiffusionPipeline(
     providers: [...new Set(COMPONENT_ORDER.map((n) => components[n]!.provider))],
     components: components as Record<OnnxComponentName, ComponentInfo>,
     keepOnGpu,
+    guidanceEmbeddingDim: denoiser.guidanceEmbeddingDim,
     vae,
     gpu: {
       available: gpu.available,

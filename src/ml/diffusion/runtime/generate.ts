@@ -87,6 +87,7 @@ export async function generateImage(pipeline: Img2ImgPipeline, params: GenerateP
   const inner = c.denoiser;
   const denoiser: Denoiser = {
     predictNoise: (...args) => timeUnet(() => inner.predictNoise(...args)),
+    guidanceEmbeddingDim: inner.guidanceEmbeddingDim,
     deviceLoop: inner.deviceLoop
       ? () => {
           const loop = inner.deviceLoop!();
