@@ -68,7 +68,7 @@ export interface SynthesisSettings {
   strength: number;
   steps: number;
   guidance: number;
-  /** a SchedulerKind of ml/diffusion/schedulers */
+  /** a SchedulerKind of ml/diffusion/schedulers, or 'model' for the class the model's config names (synthesis/defaults.ts) */
   scheduler: string;
   seed: number;
   /** explicit source images instead of a seeded choice (still locked to NORMAL train images) */

@@ -174,7 +174,7 @@ function synthesisEngine(signal: AbortSignal, throwIfCancelled: () => void): Syn
     async checkProvider(provider) {
       chooseRunOrtProviders(await detectWebGpu(), provider);
     },
-    async ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind, provider, vaeModelId?: string) {
+    async ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind | undefined, provider, vaeModelId?: string) {
       const key = JSON.stringify([model, scheduler, provider, vaeModelId ?? null]);
       if (loaded && loadedFor?.key === key) return loadedFor.model;
       let source: ModelSource;

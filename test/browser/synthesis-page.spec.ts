@@ -4,7 +4,9 @@
 // has the browser without an adapter), cancel from the job panel and resume after a reload,
 // and bulk review. Every check that matters reads the stored records through the
 // harness page, not the page's text.
-import { test, expect } from './fixtures';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { test, expect, sharedRoot } from './fixtures';
 import { configure, finished, openSynthesis, setup, storedJob, storedRuns } from './synthesis-setup';
 import { deriveSeed } from '../../src/core/random';
 import { guidanceDistilledUnetModel } from '../unit/diffusion/onnx-test-models';
@@ -163,16 +165,21 @@ test('Synthesis page: bulk review accepts, then rejects, every image of the page
 
 test('Synthesis page: a guidance-distilled (LCM) export imported as a folder synthesizes without CFG, and the run says so', async ({ page }) => {
   test.setTimeout(240_000);
-  // The tiny pipeline with an LCM-like UNet: optimum's IO names plus timestep_cond [batch, 8].
-  const s = await setup(page, { 'unet/model.onnx': guidanceDistilledUnetModel(8) });
+  // The tiny pipeline with an LCM-like UNet (optimum's IO names plus timestep_cond [batch, 8])
+  // and an LCMScheduler config, as an LCM export ships; the run keeps "the pipeline's own" scheduler.
+  const ddim = JSON.parse(readFileSync(resolve(sharedRoot, 'fixtures/diffusion-tiny/scheduler/scheduler_config.json'), 'utf8'));
+  const lcmConfig = { ...ddim, _class_name: 'LCMScheduler', original_inference_steps: 50, timestep_scaling: 10 };
+  const s = await setup(page, { 'unet/model.onnx': guidanceDistilledUnetModel(8), 'scheduler/scheduler_config.json': new TextEncoder().encode(JSON.stringify(lcmConfig)) });
   const settings = await openSynthesis(page, s);
-  await settings.getByLabel('Scheduler').selectOption('lcm');
+  await settings.getByLabel('Scheduler').selectOption('model');
   await configure(page, { count: 1, steps: 4, strength: 0.5, provider: 'wasm', guidance: 8 });
   await page.getByTestId('synthesis-start').click();
   const end = await finished(page);
   expect(end.status, end.text).toBe('completed');
   await expect(page.getByTestId('synthesis-run-notes').first()).toContainText('guidance-distilled UNet (LCM, timestep_cond of width 8): the guidance scale goes into the UNet, no classifier-free guidance runs');
+  await expect(page.getByTestId('synthesis-run').first()).toContainText("lcm (the pipeline's own)");
   const [{ run }] = await storedRuns(s);
+  expect(run.settings.scheduler).toBe('model');
   expect(run.pipeline?.scheduler).toBe('lcm');
   expect(run.outputs.filter((x) => x !== null)).toHaveLength(1);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalImageId } from '../../../src/core/dataset/image-id';
 import { qualityReport, rowsOf } from '../../../src/ml/diffusion/synthesis/quality-report';
-import { defaultPrompt, synthesisSettingsProblems, DEFAULT_SYNTHESIS } from '../../../src/ml/diffusion/synthesis/defaults';
+import { defaultPrompt, schedulerOverride, synthesisSettingsProblems, DEFAULT_SYNTHESIS } from '../../../src/ml/diffusion/synthesis/defaults';
 import { canonicalSynthetic } from '../../../src/ml/diffusion/synthesis/output';
 
 const features = { weightsHash: 'h', inputSize: 299, backend: 'cpu' };
@@ -42,6 +42,12 @@ describe('synthesis settings', () => {
     expect(p.join('\n')).toMatch(/steps × strength/);
     expect(p.join('\n')).toMatch(/unknown scheduler/);
     expect(p.join('\n')).toMatch(/prompt is empty/);
+  });
+
+  it("accepts 'model' (the scheduler class the model's config names) and maps it to no override", () => {
+    expect(synthesisSettingsProblems({ ...DEFAULT_SYNTHESIS, scheduler: 'model', prompt: 'x' })).toEqual([]);
+    expect(schedulerOverride('model')).toBeUndefined();
+    expect(schedulerOverride('lcm')).toBe('lcm');
   });
 });
 

@@ -6,6 +6,19 @@ import type { SchedulerKind } from '../schedulers';
 
 export const SCHEDULER_KINDS: readonly SchedulerKind[] = ['ddim', 'euler-discrete', 'euler-ancestral', 'dpm-solver-multistep', 'lcm'];
 
+/**
+ * A run's scheduler setting: one of SCHEDULER_KINDS applied to the model's scheduler config
+ * (diffusers from_config), or MODEL_SCHEDULER for the config's own class (LCM for an LCM
+ * model, Euler-a "trailing" for SD-Turbo). Provenance records the class that ran.
+ */
+export const MODEL_SCHEDULER = 'model';
+export type SchedulerChoice = SchedulerKind | typeof MODEL_SCHEDULER;
+
+/** The class to force on the model's scheduler config; undefined keeps the config's own. */
+export function schedulerOverride(choice: string): SchedulerKind | undefined {
+  return choice === MODEL_SCHEDULER ? undefined : (choice as SchedulerKind);
+}
+
 export function defaultPrompt(finding: Finding): string {
   return `a pediatric chest x-ray showing ${finding.replace(/-/g, ' ')}`;
 }
@@ -17,7 +30,7 @@ export const DEFAULT_SYNTHESIS = {
   strength: 0.6,
   steps: 30,
   guidance: 7.5,
-  scheduler: 'ddim' as SchedulerKind,
+  scheduler: 'ddim' as SchedulerChoice,
   seed: 1,
 };
 
@@ -28,7 +41,7 @@ export function synthesisSettingsProblems(s: { count: number; strength: number; 
   if (!(s.strength > 0 && s.strength <= 1)) p.push('strength must be in (0, 1]');
   if (!Number.isInteger(s.steps) || s.steps < 1 || s.steps > 1000) p.push('steps must be a whole number in 1..1000');
   if (!(s.guidance >= 0 && Number.isFinite(s.guidance))) p.push('guidance must be ≥ 0');
-  if (!(SCHEDULER_KINDS as readonly string[]).includes(s.scheduler)) p.push(`unknown scheduler "${s.scheduler}"`);
+  if (s.scheduler !== MODEL_SCHEDULER && !(SCHEDULER_KINDS as readonly string[]).includes(s.scheduler)) p.push(`unknown scheduler "${s.scheduler}"`);
   if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff) p.push('seed must be a whole number in 0..4294967295');
   if (!s.prompt.trim()) p.push('the prompt is empty');
   // img2img runs floor(steps × strength) denoising steps; zero would return the source unchanged.

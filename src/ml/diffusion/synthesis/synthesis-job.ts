@@ -15,7 +15,7 @@ import {
 import type { GenerateParams, GenerateResult, PipelineInfo } from '../runtime';
 import type { Img2ImgProgress } from '../pipeline/img2img';
 import type { SchedulerKind } from '../schedulers';
-import { synthesisSettingsProblems } from './defaults';
+import { schedulerOverride, synthesisSettingsProblems } from './defaults';
 import { canonicalSynthetic } from './output';
 import { chooseSynthesisSources } from './sources';
 
@@ -50,7 +50,8 @@ export interface LoadedModel {
 export interface SynthesisEngine {
   /** Throws when the provider choice cannot run here (WebGPU chosen without an adapter): checked before the run is stored. */
   checkProvider(provider: BackendPreference<OrtProviderName>): Promise<void>;
-  ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind, provider: BackendPreference<OrtProviderName>, vaeModelId?: string): Promise<LoadedModel>;
+  /** `scheduler` undefined: the class the model's scheduler config names. */
+  ensurePipeline(model: SynthesisModelRef, scheduler: SchedulerKind | undefined, provider: BackendPreference<OrtProviderName>, vaeModelId?: string): Promise<LoadedModel>;
   generate(params: GenerateParams, onProgress: (p: Img2ImgProgress) => void): Promise<GenerateResult>;
 }
 
@@ -93,7 +94,7 @@ export async function runSynthesisJob(req: SynthesisRequest, ctx: JobContext, en
     const dataset = await getDataset(s.datasetId);
     if (!dataset) throw new Error(`no dataset ${s.datasetId}`);
     ctx.progress('loading model', 0, 1, s.model.kind === 'store' ? s.model.modelId : s.model.baseUrl);
-    const model = await engine.ensurePipeline(s.model, s.scheduler as SchedulerKind, s.provider, s.vaeModelId);
+    const model = await engine.ensurePipeline(s.model, schedulerOverride(s.scheduler), s.provider, s.vaeModelId);
     run.pipeline = {
       providers: model.info.providers,
       scheduler: model.info.scheduler,
