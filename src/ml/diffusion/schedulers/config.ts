@@ -45,7 +45,9 @@ const CLASS_TO_KIND: Record<string, SchedulerKind> = {
 export function schedulerKindFromClassName(className: string): SchedulerKind {
   const kind = CLASS_TO_KIND[className];
   if (!kind) {
-    throw new Error(`unsupported scheduler class ${className} (supported: ${Object.keys(CLASS_TO_KIND).join(', ')})`);
+    throw new Error(
+      `unsupported scheduler class ${className} (supported: ${Object.keys(CLASS_TO_KIND).join(', ')}): choose one of them for the run; it is built from this config's noise schedule`,
+    );
   }
   return kind;
 }
