@@ -75,6 +75,9 @@ describe('pipeline with a guidance-distilled UNet (tiny components, wasm)', () =
     const expected = input.map((v) => Math.fround(v * 0.1) + mean);
     expect(maxAbsDiff(seen.get('step0/unet_output')!, expected)).toBeLessThan(1e-5);
     expect(out.loop).toBe('host');
+    // LatentConsistencyModelImg2ImgPipeline's timesteps: all 4 steps inside the first 0.8 of
+    // the 50-step distillation schedule (StableDiffusionImg2Img's rule would run ⌊4·0.8⌋ = 3).
+    expect(out.timesteps).toEqual([799, 599, 399, 199]);
   });
 
   it('gives the same image through the device loop', async () => {

@@ -5,7 +5,10 @@ import { createRng } from '../../../src/core/random';
 import {
   createScheduler,
   DpmSolverMultistepScheduler,
+  img2imgSchedule,
+  img2imgStepCount,
   schedulerConfig,
+  schedulerFromDiffusersConfig,
   timestepsForStrength,
   type Scheduler,
   type SchedulerKind,
@@ -199,5 +202,27 @@ describe('LCM', () => {
     const s = make('lcm');
     s.setTimesteps(4);
     expect(s.timesteps).toEqual([999, 759, 499, 259]);
+  });
+});
+
+describe('img2img timestep rules', () => {
+  const lcm = () => schedulerFromDiffusersConfig({ _class_name: 'LCMScheduler', steps_offset: 1, original_inference_steps: 50 });
+
+  it("LCM model + LCM scheduler: LatentConsistencyModelImg2ImgPipeline's rule (all n steps, schedule shortened by strength)", () => {
+    expect(img2imgSchedule('lcm', true)).toBe('lcm');
+    const t = timestepsForStrength(lcm(), 4, 0.5, 'lcm');
+    // origin = (1..25)·20 − 1 reversed; indices ⌊linspace(0, 25, 4, endpoint=False)⌋ = 0, 6, 12, 18
+    expect(t.timesteps).toEqual([499, 379, 259, 139]);
+    expect(t.latentTimestep).toBe(499);
+    expect(img2imgStepCount('lcm', 4, 0.5)).toBe(4);
+  });
+
+  it("an ordinary UNet under the LCM scheduler keeps StableDiffusionImg2ImgPipeline's rule", () => {
+    expect(img2imgSchedule('lcm', false)).toBe('sd');
+    expect(img2imgSchedule('ddim', true)).toBe('sd');
+    const t = timestepsForStrength(lcm(), 4, 0.5);
+    expect(t.timesteps).toEqual([499, 259]);
+    expect(img2imgStepCount('sd', 4, 0.5)).toBe(2);
+    expect(() => timestepsForStrength(schedulerFromDiffusersConfig({ _class_name: 'DDIMScheduler' }), 4, 0.5, 'lcm')).toThrow(/need the LCM scheduler/);
   });
 });

@@ -5,7 +5,7 @@
 import { createRng, type Rng } from '../../../core/random';
 import type { TextEncoderModel, VaeDecoderModel, VaeEncoderModel } from '../components';
 import type { Denoiser, DeviceDenoiseLoop, LatentShape } from '../denoiser';
-import { timestepsForStrength, type Scheduler } from '../schedulers';
+import { img2imgSchedule, timestepsForStrength, type Scheduler } from '../schedulers';
 import { concatBatch, type FloatTensor } from '../tensor';
 import type { ClipTokenizer } from '../tokenizer';
 import { applyGuidance, duplicateBatch, guidanceScaleEmbedding } from './guidance';
@@ -126,10 +126,11 @@ export class Img2ImgPipeline {
       rng.fillNormal(out);
       return out;
     };
-    const { timesteps, latentTimestep } = timestepsForStrength(scheduler, params.numInferenceSteps, params.strength);
     // A guidance-distilled UNet (LCM) is guided through its embedding input and never runs
     // CFG (diffusers: guidance_scale > 1 and time_cond_proj_dim is None).
     const guidanceDim = denoiser.guidanceEmbeddingDim;
+    const schedule = img2imgSchedule(scheduler.kind, guidanceDim !== undefined);
+    const { timesteps, latentTimestep } = timestepsForStrength(scheduler, params.numInferenceSteps, params.strength, schedule);
     const doCfg = params.guidanceScale > 1 && guidanceDim === undefined;
     const guidanceEmbedding: FloatTensor | undefined =
       guidanceDim === undefined ? undefined : { data: guidanceScaleEmbedding(params.guidanceScale, guidanceDim), shape: [1, guidanceDim] };

@@ -14,7 +14,7 @@ import {
 } from '../../../storage/synthetic-repo';
 import type { GenerateParams, GenerateResult, PipelineInfo } from '../runtime';
 import type { Img2ImgProgress } from '../pipeline/img2img';
-import type { SchedulerKind } from '../schedulers';
+import { img2imgSchedule, img2imgStepCount, type SchedulerKind } from '../schedulers';
 import { schedulerOverride, synthesisSettingsProblems } from './defaults';
 import { canonicalSynthetic } from './output';
 import { chooseSynthesisSources } from './sources';
@@ -106,7 +106,8 @@ export async function runSynthesisJob(req: SynthesisRequest, ctx: JobContext, en
     await saveSynthesisRun(run);
 
     // One progress scale over the whole run, in UNet steps, so the ETA covers all images.
-    const stepsPerImage = Math.min(Math.floor(s.steps * s.strength), s.steps);
+    const schedule = img2imgSchedule(model.info.scheduler, model.info.guidanceEmbeddingDim !== undefined);
+    const stepsPerImage = img2imgStepCount(schedule, s.steps, s.strength);
     const total = run.sourceIds.length * stepsPerImage;
     for (let i = 0; i < run.sourceIds.length; i++) {
       if (run.outputs[i] !== null) continue;
