@@ -104,6 +104,16 @@ export function checkDiffusersLayout(relativePaths: string[]): LayoutReport {
     problems.push({ path: has('vocab.json') ? 'tokenizer/merges.txt' : 'tokenizer/vocab.json', message });
   }
 
+  // SDXL adds a second text encoder (and text_embeds/time_ids UNet inputs); SD3 and Flux swap
+  // the UNet for a transformer. Saying so at import spares copying gigabytes that cannot run.
+  const foreign = ['text_encoder_2', 'text_encoder_3', 'transformer'].filter((d) => relativePaths.some((p) => p.startsWith(`${d}/`)));
+  if (foreign.length) {
+    problems.push({
+      path: `${foreign[0]}/`,
+      message: `${foreign.map((d) => `"${d}/"`).join(', ')} ${foreign.length > 1 ? 'belong' : 'belongs'} to an SDXL or SD3/Flux pipeline (a second text encoder, or a transformer instead of a UNet): this app runs SD-1.x/2.x-family pipelines, with one CLIP text encoder and a UNet.`,
+    });
+  }
+
   if (!present.has('scheduler/scheduler_config.json')) {
     const alt = ['scheduler/config.json', 'scheduler_config.json'].filter((p) => present.has(p));
     problems.push({

@@ -31,6 +31,17 @@ describe('diffusers ONNX layout check', () => {
     expect(r.externalData).toEqual({ unet: ['unet/weights.pb'], text_encoder: ['text_encoder/model.onnx_data'], vae_decoder: ['vae_decoder/custom.onnx_data'] });
   });
 
+  it('refuses an SDXL export (second text encoder) and an SD3/Flux one (transformer, no UNet), saying what runs', () => {
+    const sdxl = checkDiffusersLayout([...complete, 'text_encoder_2/model.onnx', 'tokenizer_2/vocab.json']);
+    expect(sdxl.ok).toBe(false);
+    expect(sdxl.problems.map((p) => p.message)).toEqual([
+      '"text_encoder_2/" belongs to an SDXL or SD3/Flux pipeline (a second text encoder, or a transformer instead of a UNet): this app runs SD-1.x/2.x-family pipelines, with one CLIP text encoder and a UNet.',
+    ]);
+    const sd3 = messages([...without('unet/model.onnx'), 'transformer/model.onnx', 'text_encoder_2/model.onnx', 'text_encoder_3/model.onnx']);
+    expect(sd3).toContain('"text_encoder_2/", "text_encoder_3/", "transformer/" belong to an SDXL or SD3/Flux pipeline (a second text encoder, or a transformer instead of a UNet): this app runs SD-1.x/2.x-family pipelines, with one CLIP text encoder and a UNet.');
+    expect(sd3.join(' ')).toContain('unet/model.onnx is missing');
+  });
+
   it('says when unet.onnx sits where unet/model.onnx should be', () => {
     expect(messages([...without('unet/model.onnx'), 'unet.onnx'])).toEqual(['unet/model.onnx is missing (the unet ONNX graph) but "unet.onnx" is present: move or rename it to "unet/model.onnx".']);
   });
