@@ -24,7 +24,7 @@ test('offline demo workflow: demo data + built-in demo model through synthesis, 
   const model = await h.evaluate(() => window.harness.modelStore.getModel('builtin-demo-phantom-ldm'));
   expect(model?.status).toBe('ready');
   expect(Object.keys(model!.files).sort()).toEqual([
-    'model_index.json', 'scheduler/scheduler_config.json', 'text_encoder/model.onnx', 'tokenizer/merges.txt', 'tokenizer/vocab.json',
+    'model_index.json', 'scheduler/scheduler_config.json', 'text_encoder/model.onnx', 'tokenizer/merges.txt', 'tokenizer/tokenizer_config.json', 'tokenizer/vocab.json',
     'unet/config.json', 'unet/model.onnx', 'vae_decoder/config.json', 'vae_decoder/model.onnx', 'vae_encoder/config.json', 'vae_encoder/model.onnx',
   ]);
   expect(Object.values(model!.files).every((f) => f.complete && /^[0-9a-f]{64}$/.test(f.sha256 ?? ''))).toBe(true);
