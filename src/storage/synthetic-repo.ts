@@ -81,6 +81,8 @@ export interface SynthesisSettings {
   provider: BackendPreference<OrtProviderName>;
   /** a 'vae' model of the store (TAESD, …) to use instead of the pipeline's VAE */
   vaeModelId?: string;
+  /** side of the square generated image in px; absent: the model's default (unet sample_size × VAE factor) */
+  size?: number;
 }
 
 export type SynthesisRunStatus = 'running' | 'completed' | 'cancelled' | 'failed';

@@ -163,7 +163,7 @@ test('Synthesis page: bulk review accepts, then rejects, every image of the page
   expect(runIds).toEqual(Array(count).fill(first.id));
 });
 
-test('Synthesis page: a guidance-distilled (LCM) export imported as a folder synthesizes without CFG, and the run says so', async ({ page }) => {
+test('Synthesis page: a guidance-distilled (LCM) export imported as a folder synthesizes without CFG at the chosen size, and the run says so', async ({ page }) => {
   test.setTimeout(240_000);
   // The tiny pipeline with an LCM-like UNet (optimum's IO names plus timestep_cond [batch, 8])
   // and an LCMScheduler config, as an LCM export ships; the run keeps "the pipeline's own" scheduler.
@@ -173,6 +173,8 @@ test('Synthesis page: a guidance-distilled (LCM) export imported as a folder syn
   const settings = await openSynthesis(page, s);
   await settings.getByLabel('Scheduler').selectOption('model');
   await configure(page, { count: 1, steps: 4, strength: 0.5, provider: 'wasm', guidance: 8 });
+  // Half the tiny model's 64 px default, chosen on the page.
+  await page.getByTestId('synthesis-size').fill('32');
   await page.getByTestId('synthesis-start').click();
   const end = await finished(page);
   expect(end.status, end.text).toBe('completed');
@@ -182,4 +184,7 @@ test('Synthesis page: a guidance-distilled (LCM) export imported as a folder syn
   expect(run.settings.scheduler).toBe('model');
   expect(run.pipeline?.scheduler).toBe('lcm');
   expect(run.outputs.filter((x) => x !== null)).toHaveLength(1);
+  expect(run.settings.size).toBe(32);
+  const [image] = await s.h.evaluate(async (r) => window.harness.syntheticRepo.syntheticImagesOfRun(r), run);
+  expect([image.provenance.params.modelWidth, image.provenance.params.modelHeight]).toEqual([32, 32]);
 });

@@ -44,6 +44,13 @@ describe('synthesis settings', () => {
     expect(p.join('\n')).toMatch(/prompt is empty/);
   });
 
+  it('takes an optional size: a multiple of 8 up to 2048 px', () => {
+    const ok = { ...DEFAULT_SYNTHESIS, prompt: 'x' };
+    expect(synthesisSettingsProblems({ ...ok, size: 512 })).toEqual([]);
+    expect(synthesisSettingsProblems(ok)).toEqual([]);
+    for (const size of [500, 0, 4096, 7.5]) expect(synthesisSettingsProblems({ ...ok, size })).toEqual(['the size must be a multiple of 8 in 8..2048 px']);
+  });
+
   it("accepts 'model' (the scheduler class the model's config names) and maps it to no override", () => {
     expect(synthesisSettingsProblems({ ...DEFAULT_SYNTHESIS, scheduler: 'model', prompt: 'x' })).toEqual([]);
     expect(schedulerOverride('model')).toBeUndefined();

@@ -35,7 +35,7 @@ export const DEFAULT_SYNTHESIS = {
 };
 
 /** Problems with the numeric settings, in words; empty when they are usable. */
-export function synthesisSettingsProblems(s: { count: number; strength: number; steps: number; guidance: number; scheduler: string; seed: number; prompt: string }): string[] {
+export function synthesisSettingsProblems(s: { count: number; strength: number; steps: number; guidance: number; scheduler: string; seed: number; prompt: string; size?: number }): string[] {
   const p: string[] = [];
   if (!Number.isInteger(s.count) || s.count < 1) p.push('the number of images must be a whole number ≥ 1');
   if (!(s.strength > 0 && s.strength <= 1)) p.push('strength must be in (0, 1]');
@@ -44,6 +44,8 @@ export function synthesisSettingsProblems(s: { count: number; strength: number; 
   if (s.scheduler !== MODEL_SCHEDULER && !(SCHEDULER_KINDS as readonly string[]).includes(s.scheduler)) p.push(`unknown scheduler "${s.scheduler}"`);
   if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff) p.push('seed must be a whole number in 0..4294967295');
   if (!s.prompt.trim()) p.push('the prompt is empty');
+  // Every SD-family pipeline needs a multiple of 8 (the VAE factor); the loaded model checks its own multiple.
+  if (s.size !== undefined && !(Number.isInteger(s.size) && s.size >= 8 && s.size <= 2048 && s.size % 8 === 0)) p.push('the size must be a multiple of 8 in 8..2048 px');
   // img2img runs floor(steps × strength) denoising steps; zero would return the source unchanged.
   if (Math.floor(s.steps * s.strength) < 1) p.push('steps × strength must be ≥ 1 (otherwise nothing is denoised)');
   return p;

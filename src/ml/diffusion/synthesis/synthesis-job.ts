@@ -121,7 +121,7 @@ export async function runSynthesisJob(req: SynthesisRequest, ctx: JobContext, en
       const t1 = performance.now();
       const generatedAt = Date.now();
       const result = await engine.generate(
-        { image: { data: source.pixels, width: source.width, height: source.height, channels: 1 }, prompt: s.prompt, negativePrompt: s.negativePrompt, strength: s.strength, numInferenceSteps: s.steps, guidanceScale: s.guidance, seed },
+        { image: { data: source.pixels, width: source.width, height: source.height, channels: 1 }, prompt: s.prompt, negativePrompt: s.negativePrompt, strength: s.strength, numInferenceSteps: s.steps, guidanceScale: s.guidance, seed, width: s.size, height: s.size },
         (p) => {
           const step = p.stage === 'denoise' ? p.done : p.stage === 'decode' ? stepsPerImage : 0;
           ctx.progress('synthesizing', done * stepsPerImage + Math.min(step, stepsPerImage), total, p.stage === 'denoise' ? `${label}: step ${p.done + 1} of ${p.total}` : `${label}: ${p.stage}`);
