@@ -102,9 +102,9 @@ export class OnnxUnetDenoiser implements Denoiser {
   private cached(spec: InputSpec, value: FloatTensor, cache: CachedInput | null): CachedInput {
     if (cache?.source === value) return cache;
     this.io.checkDims(spec, value.shape);
-    cache?.release?.();
     const host = this.io.tensor(spec, value.data, value.shape);
     const device = this.options.toDevice?.(host);
+    cache?.release?.();
     return { source: value, tensor: device?.tensor ?? host, release: device?.release };
   }
 
