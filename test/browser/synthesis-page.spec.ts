@@ -164,7 +164,7 @@ test('Synthesis page: bulk review accepts, then rejects, every image of the page
 });
 
 test('Synthesis page: a guidance-distilled (LCM) export imported as a folder synthesizes without CFG at the chosen size, and the run says so', async ({ page }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(420_000);
   // The tiny pipeline with an LCM-like UNet (optimum's IO names plus timestep_cond [batch, 8])
   // and an LCMScheduler config, as an LCM export ships; the run keeps "the pipeline's own" scheduler.
   const ddim = JSON.parse(readFileSync(resolve(sharedRoot, 'fixtures/diffusion-tiny/scheduler/scheduler_config.json'), 'utf8'));
@@ -187,4 +187,16 @@ test('Synthesis page: a guidance-distilled (LCM) export imported as a folder syn
   expect(run.settings.size).toBe(32);
   const [image] = await s.h.evaluate(async (r) => window.harness.syntheticRepo.syntheticImagesOfRun(r), run);
   expect([image.provenance.params.modelWidth, image.provenance.params.modelHeight]).toEqual([32, 32]);
+
+  // The same on the WebGPU EP (SwiftShader): timestep_cond is uploaded once and the whole
+  // loop, batch 1 (no CFG), stays on the GPU.
+  await configure(page, { count: 1, steps: 4, strength: 0.5, provider: 'webgpu', guidance: 8, seed: 2 });
+  await page.getByTestId('synthesis-start').click();
+  await expect(page.getByTestId('synthesis-run')).toHaveCount(2);
+  const gpuEnd = await finished(page, { timeout: 240_000 });
+  expect(gpuEnd.status, gpuEnd.text).toBe('completed');
+  await expect(page.getByTestId('synthesis-run-provider').first()).toHaveText('webgpu → webgpu (denoising loop on the GPU)');
+  const [gpu] = await storedRuns(s);
+  expect(gpu.run.pipeline?.notes.join(' ')).toContain('guidance-distilled UNet (LCM, timestep_cond of width 8)');
+  expect(gpu.backends).toEqual([['webgpu']]);
 });
