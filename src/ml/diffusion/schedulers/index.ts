@@ -9,4 +9,4 @@ export { EulerAncestralScheduler } from './euler-ancestral';
 export { DpmSolverMultistepScheduler } from './dpm-solver-multistep';
 export { LcmScheduler } from './lcm';
 export { createScheduler, schedulerFromDiffusersConfig } from './create-scheduler';
-export { img2imgSchedule, img2imgStepCount, timestepsForStrength, type Img2ImgSchedule, type Img2ImgTimesteps } from './img2img-timesteps';
+export { img2imgSchedule, img2imgStepCount, timestepsForStrength, type Img2ImgTimesteps } from './img2img-timesteps';

@@ -15,7 +15,7 @@ export interface PadToken {
   assumed: boolean;
 }
 
-export interface TokenizerConfigFiles {
+interface TokenizerConfigFiles {
   specialTokensMap?: Json;
   tokenizerConfig?: Json;
   tokenizerJson?: Json;
@@ -41,7 +41,7 @@ export function padTokenFromConfigs(files: TokenizerConfigFiles): PadToken | und
 }
 
 /** Hidden width of OpenCLIP ViT-H/14, the text encoder of SD-2.x and SD-Turbo. */
-export const OPENCLIP_VIT_H_WIDTH = 1024;
+const OPENCLIP_VIT_H_WIDTH = 1024;
 
 /**
  * The pad token when no tokenizer file names one (some ONNX exports ship only vocab.json +
