@@ -200,3 +200,22 @@ test('Synthesis page: a guidance-distilled (LCM) export imported as a folder syn
   expect(gpu.run.pipeline?.notes.join(' ')).toContain('guidance-distilled UNet (LCM, timestep_cond of width 8)');
   expect(gpu.backends).toEqual([['webgpu']]);
 });
+
+test('Synthesis page: SD-1.x\'s own PNDM scheduler runs, and on WebGPU its steps run on the CPU with the reason in the run\'s notes', async ({ page }) => {
+  test.setTimeout(300_000);
+  const ddim = JSON.parse(readFileSync(resolve(sharedRoot, 'fixtures/diffusion-tiny/scheduler/scheduler_config.json'), 'utf8'));
+  const pndmConfig = { ...ddim, _class_name: 'PNDMScheduler', skip_prk_steps: true, set_alpha_to_one: false };
+  const s = await setup(page, { 'scheduler/scheduler_config.json': new TextEncoder().encode(JSON.stringify(pndmConfig)) });
+  const settings = await openSynthesis(page, s);
+  await settings.getByLabel('Scheduler').selectOption('model');
+  await configure(page, { count: 1, steps: 2, strength: 0.5, provider: 'webgpu', guidance: 1 });
+  await page.getByTestId('synthesis-size').fill('32');
+  await page.getByTestId('synthesis-start').click();
+  const end = await finished(page, { timeout: 240_000 });
+  expect(end.status, end.text).toBe('completed');
+  await expect(page.getByTestId('synthesis-run-provider').first()).toHaveText('webgpu → webgpu');
+  await expect(page.getByTestId('synthesis-run-notes').first()).toContainText("the denoising loop steps on the CPU: the pndm scheduler's step mixes past model outputs");
+  const [{ run }] = await storedRuns(s);
+  expect(run.pipeline?.scheduler).toBe('pndm');
+  expect(run.pipeline?.gpuLoop).toBe(false);
+});

@@ -119,7 +119,7 @@ describe('config parsing', () => {
   it('refuses settings it does not implement', () => {
     expect(() => schedulerFromDiffusersConfig({ ...eulerRaw, use_karras_sigmas: true })).toThrow(/use_karras_sigmas/);
     expect(() => schedulerFromDiffusersConfig({ ...ddimRaw, thresholding: true })).toThrow(/thresholding/);
-    expect(() => schedulerFromDiffusersConfig({ _class_name: 'PNDMScheduler' })).toThrow(/unsupported scheduler class PNDMScheduler .*choose one of them for the run/);
+    expect(() => schedulerFromDiffusersConfig({ _class_name: 'KDPM2DiscreteScheduler' })).toThrow(/unsupported scheduler class KDPM2DiscreteScheduler .*choose one of them for the run/);
   });
 
   it('reinterprets a config for another class with that class defaults (diffusers from_config)', () => {

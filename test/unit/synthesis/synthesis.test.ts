@@ -38,7 +38,7 @@ describe('synthesis settings', () => {
     expect(synthesisSettingsProblems({ ...DEFAULT_SYNTHESIS, prompt: 'x' })).toEqual([]);
   });
   it('rejects settings that denoise nothing or are out of range', () => {
-    const p = synthesisSettingsProblems({ ...DEFAULT_SYNTHESIS, steps: 3, strength: 0.2, scheduler: 'pndm', prompt: ' ' });
+    const p = synthesisSettingsProblems({ ...DEFAULT_SYNTHESIS, steps: 3, strength: 0.2, scheduler: 'heun', prompt: ' ' });
     expect(p.join('\n')).toMatch(/steps × strength/);
     expect(p.join('\n')).toMatch(/unknown scheduler/);
     expect(p.join('\n')).toMatch(/prompt is empty/);

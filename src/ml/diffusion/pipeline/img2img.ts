@@ -166,7 +166,7 @@ export class Img2ImgPipeline {
 
     const [, c, h, w] = latentShape;
     const unetShape: LatentShape = [doCfg ? 2 : 1, c, h, w];
-    const loop = params.deviceLoop === false ? undefined : denoiser.deviceLoop?.();
+    const loop = params.deviceLoop === false || !scheduler.plansSteps ? undefined : denoiser.deviceLoop?.();
     const steps: DenoiseSteps = { timesteps, unetShape, embeddings, guidanceEmbedding, doCfg, rng, params, trace };
     latents = loop ? await this.denoiseOnDevice(loop, latents, steps) : await this.denoiseOnHost(latents, steps);
     onProgress?.({ stage: 'decode', done: timesteps.length, total: timesteps.length });

@@ -149,6 +149,11 @@ export async function loadDiffusionPipeline(
     }
   }
   const { denoiser } = pipeline.components;
+  if (loops && !pipeline.components.scheduler.plansSteps) {
+    await loops.dispose();
+    loops = undefined;
+    notes.push(`the denoising loop steps on the CPU: the ${pipeline.components.scheduler.kind} scheduler's step mixes past model outputs that the GPU step graph does not hold`);
+  }
   if (loops && denoiser instanceof OnnxUnetDenoiser) {
     const problem = await loops.prepare(denoiser);
     if (problem) {

@@ -6,7 +6,7 @@ export type BetaSchedule = 'linear' | 'scaled_linear' | 'squaredcos_cap_v2';
 export type TimestepSpacing = 'linspace' | 'leading' | 'trailing';
 export type PredictionType = 'epsilon' | 'v_prediction' | 'sample';
 
-export type SchedulerKind = 'ddim' | 'euler-discrete' | 'euler-ancestral' | 'dpm-solver-multistep' | 'lcm';
+export type SchedulerKind = 'ddim' | 'euler-discrete' | 'euler-ancestral' | 'dpm-solver-multistep' | 'lcm' | 'pndm';
 
 export interface SchedulerConfig {
   numTrainTimesteps: number;
@@ -40,6 +40,7 @@ const CLASS_TO_KIND: Record<string, SchedulerKind> = {
   EulerAncestralDiscreteScheduler: 'euler-ancestral',
   DPMSolverMultistepScheduler: 'dpm-solver-multistep',
   LCMScheduler: 'lcm',
+  PNDMScheduler: 'pndm',
 };
 
 export function schedulerKindFromClassName(className: string): SchedulerKind {
@@ -80,6 +81,7 @@ const CLASS_DEFAULTS: Record<SchedulerKind, Partial<SchedulerConfig>> = {
   'euler-ancestral': { timestepSpacing: 'linspace' },
   'dpm-solver-multistep': { timestepSpacing: 'linspace' },
   lcm: { betaStart: 0.00085, betaEnd: 0.012, betaSchedule: 'scaled_linear', clipSample: false },
+  pndm: { setAlphaToOne: false },
 };
 
 // Settings that change the numbers and that these modules do not implement: refuse them
@@ -113,6 +115,10 @@ export function parseSchedulerConfig(raw: Record<string, unknown>, kindOverride?
   const kind = kindOverride ?? schedulerKindFromClassName(String(raw._class_name ?? ''));
   for (const [key, isUnsupported] of Object.entries(UNSUPPORTED)) {
     if (isUnsupported(raw[key])) throw new Error(`scheduler config ${key}=${JSON.stringify(raw[key])} is not supported`);
+  }
+  // PNDMScheduler defaults to Runge–Kutta warm-up steps; SD's configs skip them (PLMS only).
+  if (kind === 'pndm' && raw.skip_prk_steps !== true) {
+    throw new Error('PNDM without skip_prk_steps=true (Runge–Kutta warm-up steps) is not supported; SD-1.x configs set it');
   }
   if (kind === 'dpm-solver-multistep' && ![1, 2].includes(pick(raw, 'solver_order', 2))) {
     throw new Error(`DPM-Solver++ solver_order=${String(raw.solver_order)} is not supported (1 or 2)`);

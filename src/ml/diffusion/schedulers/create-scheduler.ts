@@ -4,6 +4,7 @@ import { DpmSolverMultistepScheduler } from './dpm-solver-multistep';
 import { EulerAncestralScheduler } from './euler-ancestral';
 import { EulerDiscreteScheduler } from './euler-discrete';
 import { LcmScheduler } from './lcm';
+import { PndmScheduler } from './pndm';
 import type { Scheduler } from './types';
 
 export function createScheduler(kind: SchedulerKind, config: SchedulerConfig): Scheduler {
@@ -18,6 +19,8 @@ export function createScheduler(kind: SchedulerKind, config: SchedulerConfig): S
       return new DpmSolverMultistepScheduler(config);
     case 'lcm':
       return new LcmScheduler(config);
+    case 'pndm':
+      return new PndmScheduler(config);
   }
 }
 

@@ -3,10 +3,10 @@
 import type { SchedulerConfig } from './config';
 import { f32 } from './float32';
 import { ddimTimesteps } from './inference-timesteps';
-import { alphaCumprodAt, noiseSchedule } from './noise-schedule';
+import { alphaCumprodAt, noiseSchedule, vpAddNoise } from './noise-schedule';
 import { drawStepNoise, vpPrediction, type LinearStep } from './linear-step';
 import { PlannedScheduler } from './planned-scheduler';
-import { checkSameLength, perItemTimesteps, type Scheduler, type StepOptions } from './types';
+import type { Scheduler, StepOptions } from './types';
 
 export class DdimScheduler extends PlannedScheduler implements Scheduler {
   readonly kind = 'ddim' as const;
@@ -71,13 +71,6 @@ export class DdimScheduler extends PlannedScheduler implements Scheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, timesteps: number | readonly number[]): Float32Array {
-    checkSameLength(original, noise, 'DDIM addNoise');
-    const tOf = perItemTimesteps(original.length, timesteps);
-    const out = new Float32Array(original.length);
-    for (let i = 0; i < out.length; i++) {
-      const ac = alphaCumprodAt(this.alphasCumprod, tOf(i));
-      out[i] = f32(f32(Math.sqrt(ac)) * original[i]) + f32(f32(Math.sqrt(f32(1 - ac))) * noise[i]);
-    }
-    return out;
+    return vpAddNoise(this.alphasCumprod, original, noise, timesteps, 'DDIM');
   }
 }

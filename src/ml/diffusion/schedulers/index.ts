@@ -8,5 +8,6 @@ export { EulerDiscreteScheduler } from './euler-discrete';
 export { EulerAncestralScheduler } from './euler-ancestral';
 export { DpmSolverMultistepScheduler } from './dpm-solver-multistep';
 export { LcmScheduler } from './lcm';
+export { PndmScheduler } from './pndm';
 export { createScheduler, schedulerFromDiffusersConfig } from './create-scheduler';
 export { img2imgSchedule, img2imgStepCount, timestepsForStrength, type Img2ImgTimesteps } from './img2img-timesteps';

@@ -3,11 +3,11 @@
 // (c_skip, c_out), then re-noise to the next timestep with fresh noise.
 import type { SchedulerConfig } from './config';
 import { f32, linspace } from './float32';
-import { alphaCumprodAt, noiseSchedule } from './noise-schedule';
+import { alphaCumprodAt, noiseSchedule, vpAddNoise } from './noise-schedule';
 import { drawStepNoise, NO_EPS, vpPrediction, type LinearStep } from './linear-step';
 import { PlannedScheduler } from './planned-scheduler';
 import { indexForTimestep } from './sigmas';
-import { checkSameLength, perItemTimesteps, type Scheduler, type StepOptions } from './types';
+import type { Scheduler, StepOptions } from './types';
 
 const SIGMA_DATA = 0.5;
 
@@ -90,11 +90,6 @@ export class LcmScheduler extends PlannedScheduler implements Scheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, timesteps: number | readonly number[]): Float32Array {
-    checkSameLength(original, noise, 'LCM addNoise');
-    const tOf = perItemTimesteps(original.length, timesteps);
-    return original.map((x, i) => {
-      const ac = alphaCumprodAt(this.alphasCumprod, tOf(i));
-      return f32(f32(Math.sqrt(ac)) * x) + f32(f32(Math.sqrt(f32(1 - ac))) * noise[i]);
-    });
+    return vpAddNoise(this.alphasCumprod, original, noise, timesteps, 'LCM');
   }
 }

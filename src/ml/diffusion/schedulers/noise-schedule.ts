@@ -1,6 +1,7 @@
 // β_t and ᾱ_t = Π(1−β) as diffusers 0.31 builds them in each scheduler's __init__.
 import type { SchedulerConfig } from './config';
 import { cumprodF32, f32, torchLinspaceF32 } from './float32';
+import { checkSameLength, perItemTimesteps } from './types';
 
 export interface NoiseSchedule {
   betas: Float32Array;
@@ -58,4 +59,14 @@ export function alphaCumprodAt(alphasCumprod: Float32Array, t: number): number {
     throw new Error(`timestep ${t} is not an integer training timestep in [0, ${alphasCumprod.length})`);
   }
   return alphasCumprod[t];
+}
+
+/** DDPM forward noising √ᾱ_t·x₀ + √(1−ᾱ_t)·ε in float32, as diffusers' VP schedulers' add_noise. */
+export function vpAddNoise(alphasCumprod: Float32Array, original: Float32Array, noise: Float32Array, timesteps: number | readonly number[], who: string): Float32Array {
+  checkSameLength(original, noise, `${who} addNoise`);
+  const tOf = perItemTimesteps(original.length, timesteps);
+  return original.map((x, i) => {
+    const ac = alphaCumprodAt(alphasCumprod, tOf(i));
+    return f32(f32(Math.sqrt(ac)) * x) + f32(f32(Math.sqrt(f32(1 - ac))) * noise[i]);
+  });
 }

@@ -4,6 +4,7 @@ import { applyLinearStep, type LinearStep } from './linear-step';
 import { checkSameLength, type StepOptions, type StepResult } from './types';
 
 export abstract class PlannedScheduler {
+  readonly plansSteps = true;
   private lastDenoised: Float32Array | null = null;
 
   /**

@@ -22,6 +22,11 @@ export interface StepResult {
  */
 export interface Scheduler {
   readonly kind: SchedulerKind;
+  /**
+   * Whether each step can be written as a LinearStep (planStep), which the GPU loop needs;
+   * false for PNDM, whose step mixes four past outputs: it steps on the CPU.
+   */
+  readonly plansSteps: boolean;
   readonly config: Readonly<SchedulerConfig>;
   readonly alphasCumprod: Float32Array;
   /** Model evaluations per entry of `timesteps` (1 for every scheduler here). */

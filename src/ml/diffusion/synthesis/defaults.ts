@@ -4,7 +4,7 @@
 import type { Finding } from '../../../core/dataset/types';
 import type { SchedulerKind } from '../schedulers';
 
-export const SCHEDULER_KINDS: readonly SchedulerKind[] = ['ddim', 'euler-discrete', 'euler-ancestral', 'dpm-solver-multistep', 'lcm'];
+export const SCHEDULER_KINDS: readonly SchedulerKind[] = ['ddim', 'euler-discrete', 'euler-ancestral', 'dpm-solver-multistep', 'lcm', 'pndm'];
 
 /**
  * A run's scheduler setting: one of SCHEDULER_KINDS applied to the model's scheduler config
