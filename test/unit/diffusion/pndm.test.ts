@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/random';
 import { loadOnnxImg2ImgPipeline } from '../../../src/ml/diffusion';
 import { deviceLoops } from '../../../src/ml/diffusion/runtime/device-denoise-loop';
-import { schedulerFromDiffusersConfig, timestepsForStrength, type Scheduler } from '../../../src/ml/diffusion/schedulers';
+import { img2imgStepCount, schedulerFromDiffusersConfig, timestepsForStrength, type Scheduler } from '../../../src/ml/diffusion/schedulers';
 import { maxAbsDiff, refU8 } from './fixtures';
 import { ort, tinySession } from './ort-node';
 import { readTinyPipelineText } from './tiny-reference';
@@ -61,6 +61,9 @@ describe('PNDM scheduler (PLMS)', () => {
     expect(s.timesteps).toEqual([1]);
     // img2img (StableDiffusionImg2ImgPipeline.get_timesteps): strength 0.6 of 10 → from index 4
     expect(timestepsForStrength(s, 10, 0.6).timesteps).toEqual([601, 501, 401, 301, 201, 101, 1]);
+    expect(img2imgStepCount('sd', 10, 0.6, 'pndm')).toBe(7);
+    expect(img2imgStepCount('sd', 10, 1, 'pndm')).toBe(11);
+    expect(img2imgStepCount('sd', 10, 0.6, 'ddim')).toBe(6);
   });
 
   it('steps like a float64 transliteration of step_plms, through every branch (warm-up mean, 2-, 3- and 4-output mixes)', () => {

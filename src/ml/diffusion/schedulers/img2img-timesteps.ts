@@ -26,9 +26,14 @@ export function img2imgSchedule(schedulerKind: string, guidanceDistilled: boolea
   return guidanceDistilled && schedulerKind === 'lcm' ? 'lcm' : 'sd';
 }
 
-/** Denoising steps an img2img run of `numInferenceSteps` at `strength` takes (for progress and ETA). */
-export function img2imgStepCount(schedule: Img2ImgSchedule, numInferenceSteps: number, strength: number): number {
-  return schedule === 'lcm' ? numInferenceSteps : Math.min(Math.floor(numInferenceSteps * strength), numInferenceSteps);
+/**
+ * UNet evaluations an img2img run of `numInferenceSteps` at `strength` takes (progress and
+ * ETA): PNDM's schedule lists one timestep twice, so it runs one more than the steps kept.
+ */
+export function img2imgStepCount(schedule: Img2ImgSchedule, numInferenceSteps: number, strength: number, schedulerKind?: string): number {
+  if (schedule === 'lcm') return numInferenceSteps;
+  const kept = Math.min(Math.floor(numInferenceSteps * strength), numInferenceSteps);
+  return schedulerKind === 'pndm' && numInferenceSteps > 1 && kept > 0 ? kept + 1 : kept;
 }
 
 export function timestepsForStrength(scheduler: Scheduler, numInferenceSteps: number, strength: number, schedule: Img2ImgSchedule = 'sd'): Img2ImgTimesteps {
@@ -40,7 +45,7 @@ export function timestepsForStrength(scheduler: Scheduler, numInferenceSteps: nu
     return { initTimestep: timesteps.length, tStart: 0, timesteps, latentTimestep: timesteps[0] };
   }
   scheduler.setTimesteps(numInferenceSteps);
-  const initTimestep = img2imgStepCount('sd', numInferenceSteps, strength);
+  const initTimestep = Math.min(Math.floor(numInferenceSteps * strength), numInferenceSteps);
   const tStart = Math.max(numInferenceSteps - initTimestep, 0);
   const timesteps = scheduler.timesteps.slice(tStart * scheduler.order);
   if (timesteps.length === 0) {

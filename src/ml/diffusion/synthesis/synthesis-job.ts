@@ -107,7 +107,7 @@ export async function runSynthesisJob(req: SynthesisRequest, ctx: JobContext, en
 
     // One progress scale over the whole run, in UNet steps, so the ETA covers all images.
     const schedule = img2imgSchedule(model.info.scheduler, model.info.guidanceEmbeddingDim !== undefined);
-    const stepsPerImage = img2imgStepCount(schedule, s.steps, s.strength);
+    const stepsPerImage = img2imgStepCount(schedule, s.steps, s.strength, model.info.scheduler);
     const total = run.sourceIds.length * stepsPerImage;
     for (let i = 0; i < run.sourceIds.length; i++) {
       if (run.outputs[i] !== null) continue;
