@@ -10,8 +10,7 @@ import { clipTokenizerFromVocabMerges } from '../../../src/ml/diffusion/tokenize
 import { noiseSchedule, parseSchedulerConfig } from '../../../src/ml/diffusion/schedulers';
 import { generatePhantom } from '../../../src/core/demo/chest-phantom';
 import { createRng } from '../../../src/core/random';
-import { deviceLoops } from '../../../src/ml/diffusion/runtime/device-denoise-loop';
-import { ort } from './ort-node';
+import { ort, wasmDeviceLoops } from './ort-node';
 
 const SIZE = 64;
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -144,7 +143,7 @@ describe('demo pipeline', () => {
       ort,
       files: { readText: async (p) => (demo.files[p] ? text(demo.files[p]) : undefined) },
       createSession: (c) => ort.InferenceSession.create(demo.files[`${c}/model.onnx`], { executionProviders: ['wasm'] }),
-      unet: { deviceLoop: deviceLoops(ort, { provider: 'wasm', upload: (tensor) => ({ tensor, release: () => undefined }) }) },
+      unet: { deviceLoop: wasmDeviceLoops() },
     });
     try {
       const src = generatePhantom({ size: SIZE, seed: 12, positive: false });

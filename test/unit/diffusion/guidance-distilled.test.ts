@@ -4,10 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadOnnxImg2ImgPipeline, type Img2ImgPipeline } from '../../../src/ml/diffusion';
 import { guidanceScaleEmbedding } from '../../../src/ml/diffusion/pipeline/guidance';
-import { deviceLoops } from '../../../src/ml/diffusion/runtime/device-denoise-loop';
 import { maxAbsDiff, refU8 } from './fixtures';
 import { guidanceDistilledUnetModel } from './onnx-test-models';
-import { ort, tinySession } from './ort-node';
+import { ort, tinySession, wasmDeviceLoops } from './ort-node';
 import { readTinyPipelineText } from './tiny-reference';
 
 /** diffusers' get_guidance_scale_embedding in float64. */
@@ -47,7 +46,7 @@ function withUnet(model: Uint8Array, unetConfig?: Record<string, unknown>, devic
     files: { readText: async (p) => (p === 'unet/config.json' && unetConfig ? JSON.stringify(unetConfig) : readTinyPipelineText(p)) },
     createSession: (c) => (c === 'unet' ? ort.InferenceSession.create(model, { executionProviders: ['wasm'] }) : tinySession(c)),
     scheduler: 'lcm',
-    unet: device ? { deviceLoop: deviceLoops(ort, { provider: 'wasm', upload: (tensor) => ({ tensor, release: () => undefined }), queued: async () => undefined }) } : undefined,
+    unet: device ? { deviceLoop: wasmDeviceLoops() } : undefined,
   });
 }
 

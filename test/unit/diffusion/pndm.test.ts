@@ -5,10 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/random';
 import { loadOnnxImg2ImgPipeline } from '../../../src/ml/diffusion';
-import { deviceLoops } from '../../../src/ml/diffusion/runtime/device-denoise-loop';
 import { img2imgStepCount, schedulerFromDiffusersConfig, timestepsForStrength, type Scheduler } from '../../../src/ml/diffusion/schedulers';
 import { maxAbsDiff, refU8 } from './fixtures';
-import { ort, tinySession } from './ort-node';
+import { ort, tinySession, wasmDeviceLoops } from './ort-node';
 import { readTinyPipelineText } from './tiny-reference';
 
 const SD15 = {
@@ -114,7 +113,7 @@ describe('PNDM scheduler (PLMS)', () => {
       ort,
       files: { readText: async (p) => (p === 'scheduler/scheduler_config.json' ? JSON.stringify(SD15) : readTinyPipelineText(p)) },
       createSession: tinySession,
-      unet: { deviceLoop: deviceLoops(ort, { provider: 'wasm', upload: (tensor) => ({ tensor, release: () => undefined }), queued: async () => undefined }) },
+      unet: { deviceLoop: wasmDeviceLoops() },
     });
     try {
       let unetCalls = 0;

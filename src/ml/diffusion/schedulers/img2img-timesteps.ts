@@ -26,13 +26,18 @@ export function img2imgSchedule(schedulerKind: string, guidanceDistilled: boolea
   return guidanceDistilled && schedulerKind === 'lcm' ? 'lcm' : 'sd';
 }
 
+/** ⌊n·strength⌋, capped at n: the steps of the n-step schedule StableDiffusionImg2ImgPipeline keeps. */
+function keptSteps(numInferenceSteps: number, strength: number): number {
+  return Math.min(Math.floor(numInferenceSteps * strength), numInferenceSteps);
+}
+
 /**
  * UNet evaluations an img2img run of `numInferenceSteps` at `strength` takes (progress and
  * ETA): PNDM's schedule lists one timestep twice, so it runs one more than the steps kept.
  */
 export function img2imgStepCount(schedule: Img2ImgSchedule, numInferenceSteps: number, strength: number, schedulerKind?: string): number {
   if (schedule === 'lcm') return numInferenceSteps;
-  const kept = Math.min(Math.floor(numInferenceSteps * strength), numInferenceSteps);
+  const kept = keptSteps(numInferenceSteps, strength);
   return schedulerKind === 'pndm' && numInferenceSteps > 1 && kept > 0 ? kept + 1 : kept;
 }
 
@@ -45,7 +50,7 @@ export function timestepsForStrength(scheduler: Scheduler, numInferenceSteps: nu
     return { initTimestep: timesteps.length, tStart: 0, timesteps, latentTimestep: timesteps[0] };
   }
   scheduler.setTimesteps(numInferenceSteps);
-  const initTimestep = Math.min(Math.floor(numInferenceSteps * strength), numInferenceSteps);
+  const initTimestep = keptSteps(numInferenceSteps, strength);
   const tStart = Math.max(numInferenceSteps - initTimestep, 0);
   const timesteps = scheduler.timesteps.slice(tStart * scheduler.order);
   if (timesteps.length === 0) {
